@@ -1,0 +1,172 @@
+// The B2Trader-compatible IdentityServer emulator: oidc-provider mounted under
+// /identity, B2Trader's own identity endpoints, a resource API and test controls,
+// on one plain node:http server.
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+
+import { createB2TraderRoutes } from './b2trader-routes.mjs';
+import { CLIENTS } from './clients.mjs';
+import { normaliseCookieHeader } from './cookies.mjs';
+import { readBody, sendJson } from './http-util.mjs';
+import { registerPasswordGrant } from './password-grant.mjs';
+import { createProvider } from './provider.mjs';
+import { createResourceApi } from './resource-api.mjs';
+import { createStats, createTestControls } from './test-controls.mjs';
+
+const CODE_NOT_USABLE = new Set([
+  'authorization code not found',
+  'authorization code is expired',
+  'authorization code already consumed',
+]);
+
+/**
+ * Starts the emulator.
+ * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, testControls?: boolean, quiet?: boolean }} [options]
+ * @returns {Promise<{ url: string, publicUrl: string, issuer: string, close(): Promise<void> }>}
+ */
+export async function startIdentityServer(options = {}) {
+  const host = options.host ?? '127.0.0.1';
+  const accessTokenTtl = options.accessTokenTtl ?? 30;
+  const server = createServer();
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, resolve);
+  });
+  const { port } = server.address();
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
+  const issuer = `${publicUrl}/identity`;
+
+  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl });
+  registerPasswordGrant(provider, { accessTokenTtl });
+  const stats = createStats();
+  const controls = options.testControls ? createTestControls({ stats, privateJwk }) : undefined;
+  const api = createResourceApi({ issuer, publicJwk, stats });
+  const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken });
+
+  provider.on('grant.error', (ctx, err) => {
+    ctx.state.grantErrorDetail = err.error_detail;
+    if (err.error_detail === 'refresh token already used') stats.count('refreshReuseDetected');
+  });
+  if (options.quiet !== false) {
+    // Errors are answers here, not incidents: keep the test output clean.
+    provider.on('server_error', (_ctx, err) => console.error('identity-server: server_error', err));
+  }
+  provider.use(adaptToB2Trader);
+
+  const callback = provider.callback();
+  server.on('request', (req, res) => {
+    handle(req, res).catch((err) => {
+      if (!res.headersSent) sendJson(res, err?.status ?? 500, { title: 'Internal Server Error', status: err?.status ?? 500 });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req, res) {
+    const path = new URL(req.url, 'http://emulator').pathname;
+    if (controls && path.startsWith('/__')) return controls.handle(req, res, new URL(req.url, 'http://emulator'));
+    if (req.headers.cookie) req.headers.cookie = normaliseCookieHeader(req.headers.cookie);
+
+    const fault = controls?.take(path);
+    if (fault && !(await controls.apply(fault, req, res))) return undefined;
+
+    if (await b2trader.handle(req, res, path)) return undefined;
+    if (await api.handle(req, res, path)) return undefined;
+    if (path === '/identity' || path.startsWith('/identity/')) {
+      if (path === '/identity/connect/token' && req.method === 'POST') await prepareTokenRequest(req);
+      req.originalUrl = req.url;
+      req.url = req.url.slice('/identity'.length) || '/';
+      return callback(req, res);
+    }
+    return sendJson(res, 404, { title: 'Not Found', status: 404 });
+  }
+
+  async function prepareTokenRequest(req) {
+    const form = new URLSearchParams((await readBody(req)).toString('utf8'));
+    // PROTOCOL.md §3: the public client `spa` sends Basic with an empty secret.
+    const auth = req.headers.authorization;
+    if (auth && /^basic\s/i.test(auth)) {
+      const decoded = Buffer.from(auth.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      const clientId = decodeURIComponent(decoded.slice(0, colon));
+      if (colon > 0 && decoded.slice(colon + 1) === '' && CLIENTS[clientId] && !CLIENTS[clientId].secret) {
+        delete req.headers.authorization;
+        if (!form.has('client_id')) form.set('client_id', clientId);
+      }
+    }
+    const grantType = form.get('grant_type');
+    // oidc-provider never records offline_access without prompt=consent (see provider.mjs).
+    if (grantType === 'refresh_token' && form.has('scope')) {
+      form.set('scope', form.get('scope').split(' ').filter((s) => s && s !== 'offline_access').join(' '));
+    }
+    stats.countTokenRequest(grantType);
+    req.grantType = grantType;
+    req.body = Buffer.from(form.toString());
+  }
+
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  return {
+    url,
+    publicUrl,
+    issuer,
+    async close() {
+      controls?.releaseHanging();
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}
+
+/** Koa middleware: the few places where Duende's answers differ from oidc-provider's. */
+async function adaptToB2Trader(ctx, next) {
+  await next();
+  if (ctx.method === 'POST' && ctx.path === '/connect/token') {
+    const body = ctx.body;
+    if (ctx.status === 200 && body && typeof body === 'object' && body.access_token) {
+      const scopes = new Set(String(body.scope ?? '').split(' ').filter(Boolean));
+      if (body.id_token) scopes.add('openid');
+      if (body.refresh_token) scopes.add('offline_access');
+      const order = (s) => (s === 'openid' ? 0 : s === 'offline_access' ? 2 : 1);
+      body.scope = [...scopes].sort((a, b) => order(a) - order(b)).join(' ');
+    }
+    // RFC 6749 §5.2 (and Duende) name this unauthorized_client.
+    if (ctx.status === 400 && body?.error === 'invalid_request' && /grant type is not allowed/.test(body.error_description ?? '')) {
+      body.error = 'unauthorized_client';
+    }
+    // PROTOCOL.md §3: a wrong or used code answers the RFC 7807 401 document.
+    if (ctx.status === 400 && body?.error === 'invalid_grant' && ctx.req.grantType === 'authorization_code'
+      && CODE_NOT_USABLE.has(ctx.state.grantErrorDetail)) {
+      ctx.status = 401;
+      ctx.type = 'application/problem+json';
+      ctx.body = {
+        type: 'https://tools.ietf.org/html/rfc7235#section-3.1',
+        title: 'Unauthorized',
+        status: 401,
+        traceId: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-00`,
+      };
+    }
+  }
+  if (ctx.method === 'GET' && ctx.path === '/connect/authorize' && (ctx.status === 302 || ctx.status === 303)) {
+    const location = ctx.response.get('location');
+    const url = location ? new URL(location, 'http://relative.invalid') : undefined;
+    if (url?.searchParams.has('code')) {
+      // Duende's order and parameters: code, scope, state, session_state, iss.
+      const given = new URLSearchParams(url.search);
+      const answer = new URLSearchParams();
+      answer.set('code', given.get('code'));
+      answer.set('scope', typeof ctx.query.scope === 'string' ? ctx.query.scope : '');
+      if (given.has('state')) answer.set('state', given.get('state'));
+      answer.set('session_state', `${randomBytes(32).toString('base64url')}.${randomBytes(16).toString('hex')}`);
+      for (const [k, v] of given) if (!answer.has(k)) answer.append(k, v);
+      url.search = answer.toString();
+      ctx.response.set('location', url.href);
+    }
+  }
+}

@@ -1,0 +1,229 @@
+// Test controls (only with IDENTITY_TEST_CONTROLS=1): counters, and faults that
+// make the next N requests to a path misbehave in the ways of FAULTS.md.
+import { createPrivateKey, sign as rsaSign } from 'node:crypto';
+
+import { readJson, sendHtml, sendJson } from './http-util.mjs';
+
+export const FAULT_MODES = [
+  'html', 'rate-limit', 'delay', 'hang', 'truncated-json', 'drop', 'commit-then-drop',
+  'respond', 'mutate-json', 'id-token', 'mutate-redirect',
+];
+
+/** Counters the tests read back through GET /__stats. */
+export function createStats() {
+  let counters = {};
+  let tokenRequests = {};
+  return {
+    count(name, by = 1) {
+      counters[name] = (counters[name] ?? 0) + by;
+    },
+    countTokenRequest(grantType) {
+      const key = grantType || 'missing';
+      tokenRequests[key] = (tokenRequests[key] ?? 0) + 1;
+    },
+    snapshot() {
+      return {
+        tokenRequests: { ...tokenRequests },
+        refreshReuseDetected: counters.refreshReuseDetected ?? 0,
+        api: { ok: counters.api200 ?? 0, unauthorized: counters.api401 ?? 0 },
+        signIn: { succeeded: counters.signInSucceeded ?? 0, failed: counters.signInFailed ?? 0 },
+        revoked: { refreshTokens: counters.refreshTokensRevoked ?? 0, grants: counters.grantsRevoked ?? 0 },
+        faultsApplied: counters.faultsApplied ?? 0,
+      };
+    },
+    reset() {
+      counters = {};
+      tokenRequests = {};
+    },
+  };
+}
+
+function validateFault(spec) {
+  if (!spec || typeof spec !== 'object') return 'the body must be a JSON object';
+  if (typeof spec.path !== 'string' || !spec.path.startsWith('/')) return '"path" must be an absolute path such as /identity/connect/token';
+  if (!FAULT_MODES.includes(spec.mode)) return `"mode" must be one of ${FAULT_MODES.join(', ')}`;
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return '"count" must be a positive integer';
+  if (spec.mode === 'delay' && !(Number.isFinite(spec.ms) && spec.ms >= 0)) return '"delay" needs "ms"';
+  return undefined;
+}
+
+function base64url(input) {
+  return Buffer.from(input).toString('base64url');
+}
+
+/** Rewrites an id_token: changed claims re-signed with the emulator's key, or broken on purpose. */
+function rewriteIdToken(idToken, fault, privateJwk) {
+  const [h, p] = idToken.split('.');
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
+  const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+  for (const [k, v] of Object.entries(fault.set ?? {})) payload[k] = v;
+  for (const k of fault.delete ?? []) delete payload[k];
+  if (fault.shape === 'alg-none') {
+    return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}.`;
+  }
+  if (fault.shape === 'two-part') {
+    return `${h}.${base64url(JSON.stringify(payload))}`;
+  }
+  const payloadPart = fault.shape === 'payload-not-json' ? base64url('this is not json') : base64url(JSON.stringify(payload));
+  const signingInput = `${h}.${payloadPart}`;
+  const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
+  const signature = rsaSign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url');
+  void header;
+  return `${signingInput}.${signature}`;
+}
+
+function rewriteLocation(location, fault) {
+  const url = new URL(location);
+  for (const [k, v] of Object.entries(fault.set ?? {})) url.searchParams.set(k, v);
+  for (const k of fault.delete ?? []) url.searchParams.delete(k);
+  for (const [k, v] of Object.entries(fault.append ?? {})) url.searchParams.append(k, v);
+  if (fault.pathname) url.pathname = fault.pathname;
+  if (fault.origin) return new URL(`${url.pathname}${url.search}`, fault.origin).href;
+  return url.href;
+}
+
+/**
+ * Lets the real handler answer, then hands its body (and headers) to `transform`
+ * before anything reaches the socket.
+ */
+function interceptResponse(res, transform) {
+  const chunks = [];
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+  res.write = (chunk, ...rest) => {
+    if (chunk) chunks.push(Buffer.from(chunk));
+    const cb = rest.find((a) => typeof a === 'function');
+    if (cb) cb();
+    return true;
+  };
+  res.end = (chunk, ...rest) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    const body = transform(Buffer.concat(chunks));
+    if (body === undefined) return res;
+    if (!res.headersSent) res.setHeader('content-length', body.length);
+    write(body);
+    return end();
+  };
+}
+
+/**
+ * @param {{ stats: ReturnType<typeof createStats>, privateJwk: object }} deps
+ */
+export function createTestControls({ stats, privateJwk }) {
+  /** @type {Array<object & { remaining: number }>} */
+  let faults = [];
+  const hanging = new Set();
+
+  function take(path) {
+    const index = faults.findIndex((f) => f.path === path);
+    if (index < 0) return undefined;
+    const fault = faults[index];
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) faults.splice(index, 1);
+    stats.count('faultsApplied');
+    return fault;
+  }
+
+  /**
+   * Applies a fault to one request. Resolves true when the real handler should
+   * still run (delay, or a fault that rewrites its answer).
+   */
+  async function apply(fault, req, res) {
+    switch (fault.mode) {
+      case 'html':
+        sendHtml(res, fault.status ?? 502, `<html><head><title>${fault.status ?? 502} Bad Gateway</title></head><body><center><h1>${fault.status ?? 502} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`);
+        return false;
+      case 'rate-limit':
+        sendHtml(res, 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', { 'retry-after': String(fault.retryAfter ?? '1') });
+        return false;
+      case 'delay':
+        await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return true;
+      case 'hang':
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        return false;
+      case 'drop':
+        req.socket.destroy();
+        return false;
+      case 'respond': {
+        const hasJson = Object.hasOwn(fault, 'json');
+        const body = hasJson ? JSON.stringify(fault.json) : String(fault.body ?? '');
+        res.writeHead(fault.status ?? 200, {
+          'content-type': fault.contentType ?? (hasJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8'),
+          'content-length': Buffer.byteLength(body),
+          ...(fault.headers ?? {}),
+        });
+        res.end(body);
+        return false;
+      }
+      case 'commit-then-drop':
+        interceptResponse(res, () => {
+          req.socket.destroy();
+          return undefined;
+        });
+        return true;
+      case 'truncated-json':
+        interceptResponse(res, (body) => body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
+        return true;
+      case 'mutate-json':
+        interceptResponse(res, (body) => {
+          const json = JSON.parse(body.toString('utf8'));
+          for (const [k, v] of Object.entries(fault.set ?? {})) json[k] = v;
+          for (const k of fault.delete ?? []) delete json[k];
+          return Buffer.from(JSON.stringify(json));
+        });
+        return true;
+      case 'id-token':
+        interceptResponse(res, (body) => {
+          const json = JSON.parse(body.toString('utf8'));
+          if (typeof json.id_token === 'string') json.id_token = rewriteIdToken(json.id_token, fault, privateJwk);
+          return Buffer.from(JSON.stringify(json));
+        });
+        return true;
+      case 'mutate-redirect':
+        interceptResponse(res, (body) => {
+          const location = res.getHeader('location');
+          if (typeof location === 'string') res.setHeader('location', rewriteLocation(location, fault));
+          return body;
+        });
+        return true;
+      default:
+        return true;
+    }
+  }
+
+  async function handle(req, res, url) {
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /__stats') return sendJson(res, 200, stats.snapshot());
+    if (route === 'POST /__stats/reset') {
+      stats.reset();
+      return sendJson(res, 200, stats.snapshot());
+    }
+    if (route === 'GET /__faults') return sendJson(res, 200, { faults });
+    if (route === 'DELETE /__faults') {
+      faults = [];
+      return sendJson(res, 200, { faults });
+    }
+    if (route === 'POST /__faults') {
+      const spec = await readJson(req);
+      const problem = validateFault(spec);
+      if (problem) return sendJson(res, 400, { error: problem });
+      const fault = { ...spec, remaining: spec.count ?? 1 };
+      faults.push(fault);
+      return sendJson(res, 201, { fault });
+    }
+    return sendJson(res, 404, { error: 'unknown test control' });
+  }
+
+  return {
+    take,
+    apply,
+    handle,
+    /** ends hanging requests so that the server can close */
+    releaseHanging() {
+      for (const res of hanging) res.destroy();
+      hanging.clear();
+    },
+  };
+}
