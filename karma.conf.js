@@ -1,0 +1,41 @@
+// One Karma configuration for every project of the workspace: Jasmine in
+// headless Debian Chromium, with the identity emulator proxied onto the page's
+// own origin (/identity and /api), as production serves them.
+process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
+
+module.exports = function (config) {
+  const identityUrl = process.env.IDENTITY_URL;
+  config.set({
+    basePath: '',
+    frameworks: ['jasmine'],
+    plugins: [require('karma-jasmine'), require('karma-chrome-launcher')],
+    client: {
+      jasmine: { random: true, timeoutInterval: 20000 },
+      // Specs that need the emulator read its presence from here.
+      identityEmulator: Boolean(identityUrl),
+    },
+    hostname: '127.0.0.1',
+    listenAddress: '127.0.0.1',
+    port: Number(process.env.KARMA_PORT || 9876),
+    proxies: identityUrl
+      ? { '/identity/': `${identityUrl}/identity/`, '/api/': `${identityUrl}/api/`, '/__': `${identityUrl}/__` }
+      : {},
+    reporters: ['progress'],
+    browsers: ['ChromeHeadlessLoopback'],
+    customLaunchers: {
+      ChromeHeadlessLoopback: {
+        base: 'Chrome',
+        flags: [
+          '--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage',
+          '--disable-background-networking', '--disable-component-update', '--disable-sync',
+          '--no-first-run', '--disable-quic',
+        ],
+      },
+    },
+    singleRun: true,
+    autoWatch: false,
+    captureTimeout: 120000,
+    browserNoActivityTimeout: 120000,
+    browserDisconnectTimeout: 30000,
+  });
+};

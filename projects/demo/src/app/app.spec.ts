@@ -1,0 +1,11 @@
+import { TestBed } from '@angular/core/testing';
+
+import { App } from './app';
+
+describe('App', () => {
+  it('renders the demo heading', async () => {
+    const fixture = TestBed.createComponent(App);
+    await fixture.whenStable();
+    expect((fixture.nativeElement as HTMLElement).querySelector('h1')?.textContent).toContain('B2Trader');
+  });
+});

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+// Runs the Karma suites with the identity emulator started on loopback and
+// proxied onto Karma's own origin, then stops it. Exits with Karma's code.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+import { startIdentityServer } from '../e2e/identity-server/server.mjs';
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const projects = process.argv.slice(2).length ? process.argv.slice(2) : ['identity-auth'];
+const karmaPort = await freePort();
+const emulator = await startIdentityServer({
+  port: 0,
+  publicUrl: `http://127.0.0.1:${karmaPort}`,
+  testControls: true,
+});
+
+let code = 0;
+try {
+  for (const project of projects) {
+    code = await new Promise((resolve) => {
+      const child = spawn('npx', ['ng', 'test', project, '--watch=false', '--no-progress'], {
+        stdio: 'inherit',
+        env: { ...process.env, IDENTITY_URL: emulator.url, KARMA_PORT: String(karmaPort), NG_CLI_ANALYTICS: 'false' },
+      });
+      child.on('exit', (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    });
+    if (code !== 0) break;
+  }
+} finally {
+  await emulator.close();
+}
+process.exit(code);

@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `npm test`: every test suite of the repository, in order, each starting and
+// stopping what it needs. Ends with one summary line and a non-zero exit code
+// when anything failed.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f));
+}
+
+/** Lets Node resolve `b2trader.identity.auth/*` to the freshly built package. */
+function linkBuiltPackage() {
+  const link = join(root, 'node_modules', 'b2trader.identity.auth');
+  rmSync(link, { recursive: true, force: true });
+  mkdirSync(dirname(link), { recursive: true });
+  symlinkSync(relative(dirname(link), join(root, 'dist', 'identity-auth')), link, 'dir');
+}
+
+function run(command, args, env = {}) {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(command, args, { env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk) => { output += chunk; process.stdout.write(chunk); });
+    child.stderr.on('data', (chunk) => { output += chunk; process.stderr.write(chunk); });
+    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+  });
+}
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
+
+function nodeCounts(output) {
+  const text = stripAnsi(output);
+  const pass = [...text.matchAll(/^\S*\s*pass (\d+)$/gm)].pop();
+  const fail = [...text.matchAll(/^\S*\s*fail (\d+)$/gm)].pop();
+  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
+}
+
+function karmaCounts(output) {
+  const text = stripAnsi(output);
+  let passed = 0;
+  let failed = 0;
+  // one "TOTAL:" line per Karma run
+  for (const m of text.matchAll(/TOTAL: (?:(\d+) FAILED, )?(\d+) SUCCESS/g)) {
+    failed += Number(m[1] ?? 0);
+    passed += Number(m[2]);
+  }
+  return { passed, failed };
+}
+
+const suites = [
+  {
+    name: 'emulator (node:test)',
+    run: () => run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('e2e/identity-server/test')]),
+    counts: nodeCounts,
+  },
+  {
+    name: 'library build (ng-packagr)',
+    run: async () => {
+      const result = await run('npx', ['ng', 'build', 'identity-auth']);
+      if (result.code === 0) linkBuiltPackage();
+      return result;
+    },
+  },
+  {
+    name: 'core in Node (node:test, against the built package)',
+    skip: () => testFiles('projects/identity-auth/core/test').length === 0,
+    run: () => run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('projects/identity-auth/core/test')]),
+    counts: nodeCounts,
+  },
+  {
+    name: 'browser (Karma, headless Chromium, emulator behind the proxy)',
+    run: () => run(process.execPath, ['scripts/karma-with-emulator.mjs', 'identity-auth', 'demo']),
+    counts: karmaCounts,
+  },
+];
+
+const results = [];
+let stop = false;
+for (const suite of suites) {
+  if (stop || suite.skip?.()) continue;
+  console.log(`\n=== ${suite.name} ===\n`);
+  const started = Date.now();
+  const { code, output } = await suite.run();
+  const counts = suite.counts ? suite.counts(output) : { passed: 0, failed: 0 };
+  results.push({ name: suite.name, code, ...counts, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  // Nothing after a failed build can mean anything.
+  if (code !== 0 && !suite.counts) stop = true;
+}
+
+console.log('\n=== summary ===');
+for (const r of results) {
+  console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+const broken = results.some((r) => r.code !== 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(broken || failed > 0 ? 1 : 0);
