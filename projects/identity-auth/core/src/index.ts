@@ -1,4 +1,23 @@
 /*
- * Public API of b2trader.identity.auth/core: the protocol client, free of Angular and rxjs.
+ * Public API of b2trader.identity.auth/core: the protocol client, free of Angular
+ * and rxjs, for browsers and Node. Each protocol step is a standalone function;
+ * IdentityAuth is the 1.2-compatible facade over them.
  */
-export * from './clients';
+export { CLIENT_SCOPES, IDENTITY_PATHS, issuerForBaseUrl, type KnownClientId, scopeForClient } from './clients';
+export { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
+export {
+  errorFromHttpAnswer, IdentityAuthError, type IdentityAuthErrorDetails, type IdentityAuthErrorKind, type IdentityAuthStep,
+  isIdentityAuthError, isTransientKind, parseRetryAfter, redactSecrets,
+} from './errors';
+export {
+  DEFAULT_LIFETIME_SEC, type IdTokenClaims, MAX_LIFETIME_SEC, parseTokenResponse, type TokenSet, tokenSetFromResponse, type TokenSetOptions,
+} from './token-set';
+export type { CallOptions } from './transport';
+export { signIn, type SignInAccount, type SignInResult } from './sign-in';
+export {
+  authorize, type AuthorizationRequest, type AuthorizationResult, type AuthorizeOptions, createAuthorizationRequest, validateAuthorizationResult,
+} from './authorize';
+export { exchangeCode, refreshTokens, type RefreshOptions } from './token';
+export { passwordGrant } from './password-grant';
+export { signOut } from './sign-out';
+export { IdentityAuth, type IdentityAuthOptions } from './identity-auth';

@@ -1,0 +1,194 @@
+/**
+ * Step 2 of the login chain: the authorization-code request with PKCE, driven by
+ * fetch (follow the redirects, read the final URL), and the validation of its result.
+ * Every attempt has its own PKCE verifier, `state` and `nonce`.
+ *
+ * @see PROTOCOL.md §2; RFC 7636 (PKCE); RFC 9207 (`iss`); FAULTS.md 15–19
+ */
+import * as oauth from 'oauth4webapi';
+
+import { IDENTITY_PATHS } from './clients';
+import type { IdentityClient } from './config';
+import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthErrorKind } from './errors';
+import { type CallOptions, withTransport } from './transport';
+
+/** One authorize attempt: what must be kept until its code is exchanged. */
+export interface AuthorizationRequest {
+  /** The authorize URL to request. */
+  readonly url: URL;
+  readonly state: string;
+  readonly nonce: string;
+  /** The PKCE verifier; secret until the code exchange. */
+  readonly codeVerifier: string;
+  readonly redirectUri: string;
+}
+
+/** A validated authorize result: the code and what its exchange needs. */
+export interface AuthorizationResult {
+  readonly code: string;
+  readonly request: AuthorizationRequest;
+  /** The validated callback parameters (`code`, `scope`, `state`, `session_state`, `iss`). */
+  readonly parameters: URLSearchParams;
+}
+
+/** Options of {@link authorize}. */
+export interface AuthorizeOptions extends CallOptions {
+  /**
+   * Extra request headers, e.g. `{ Cookie }` in Node (1.2 style). Sent to the identity
+   * service's own origin only, never to another host a redirect points to.
+   */
+  headers?: HeadersInit;
+  /**
+   * `follow`: the runtime follows redirects and keeps cookies (browsers; the default
+   * when there is a `document`). `manual`: follow them here, carrying `headers`
+   * (Node; the default elsewhere).
+   */
+  redirect?: 'follow' | 'manual';
+  /** Reuse a prepared attempt instead of creating one. */
+  request?: AuthorizationRequest;
+}
+
+const MAX_HOPS = 10;
+
+/**
+ * Creates one authorize attempt: a fresh PKCE verifier, `state` and `nonce`, and the URL.
+ * @see PROTOCOL.md §2
+ */
+export async function createAuthorizationRequest(client: IdentityClient): Promise<AuthorizationRequest> {
+  const codeVerifier = oauth.generateRandomCodeVerifier();
+  const state = oauth.generateRandomState();
+  const nonce = oauth.generateRandomNonce();
+  const url = client.url(IDENTITY_PATHS.authorize);
+  url.search = new URLSearchParams({
+    client_id: client.clientId,
+    response_type: 'code',
+    redirect_uri: client.redirectUri,
+    code_challenge: await oauth.calculatePKCECodeChallenge(codeVerifier),
+    code_challenge_method: 'S256',
+    scope: client.scope,
+    state,
+    nonce,
+  }).toString();
+  return { url, state, nonce, codeVerifier, redirectUri: client.redirectUri };
+}
+
+const ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = {
+  access_denied: 'access_denied',
+  login_required: 'login_required',
+  interaction_required: 'login_required',
+  consent_required: 'login_required',
+  account_selection_required: 'login_required',
+  invalid_client: 'invalid_client',
+  unauthorized_client: 'invalid_client',
+  invalid_scope: 'invalid_client',
+  invalid_request: 'invalid_client',
+  unsupported_response_type: 'invalid_client',
+  server_error: 'server',
+  temporarily_unavailable: 'server',
+};
+
+/**
+ * Validates where an authorize request ended. Pure apart from oauth4webapi's checks:
+ *
+ * - `/identity/unauthorized` → `login_required`
+ * - not the registered redirect URI (origin + path) → `invalid_response`
+ * - `state` missing, different or repeated → `state_mismatch`
+ * - `error=…` → `access_denied`, `login_required`, … with the server's description
+ * - `iss` present but not the issuer → `invalid_response`
+ *
+ * @see PROTOCOL.md §2; FAULTS.md 15–18
+ */
+export function validateAuthorizationResult(client: IdentityClient, request: AuthorizationRequest, finalUrl: string | URL): AuthorizationResult {
+  const url = new URL(finalUrl);
+  const expected = new URL(request.redirectUri);
+  const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
+  const step = 'authorize';
+  if (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname) {
+    throw new IdentityAuthError('login_required', 'authorize failed: there is no valid identity session. Sign in first.', { step, code: 'unauthorized' });
+  }
+  if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
+    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer did not end at the registered redirect URI.', { step, code: 'unexpected_redirect' });
+  }
+  const states = url.searchParams.getAll('state');
+  if (states.length !== 1 || states[0] !== request.state) {
+    throw new IdentityAuthError('state_mismatch', `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`, { step, code: 'state_mismatch' });
+  }
+  let parameters: URLSearchParams;
+  try {
+    parameters = oauth.validateAuthResponse(client.as, client.client, url.searchParams, request.state);
+  } catch (err) {
+    if (err instanceof oauth.AuthorizationResponseError) {
+      const kind = ERROR_KINDS[err.error] ?? 'invalid_response';
+      const description = err.error_description ?? undefined;
+      throw new IdentityAuthError(kind, `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`, { step, code: err.error, description, cause: err });
+    }
+    throw new IdentityAuthError('invalid_response', `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}.`, { step, code: (err as { code?: string }).code, cause: err });
+  }
+  const code = parameters.get('code');
+  if (!code) throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', { step, code: 'missing_code' });
+  return { code, request, parameters };
+}
+
+function isTarget(client: IdentityClient, url: URL, request: AuthorizationRequest): boolean {
+  const expected = new URL(request.redirectUri);
+  const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
+  return (url.origin === expected.origin && url.pathname === expected.pathname)
+    || (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname);
+}
+
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // nothing to release
+  }
+}
+
+/**
+ * Runs the authorize request with the identity session (the browser's cookies, or
+ * `headers` in Node) and returns the validated code. Throws `login_required` when
+ * there is no session, and the kinds of {@link validateAuthorizationResult}.
+ *
+ * @see PROTOCOL.md §2
+ * @example
+ * ```ts
+ * const result = await authorize(client);            // browser: cookies ride along
+ * const tokens = await exchangeCode(client, result);
+ * ```
+ */
+export async function authorize(client: IdentityClient, options: AuthorizeOptions = {}): Promise<AuthorizationResult> {
+  const request = options.request ?? await createAuthorizationRequest(client);
+  const mode = options.redirect ?? (typeof document === 'undefined' ? 'manual' : 'follow');
+  return withTransport(client, 'authorize', options, async (signal) => {
+    if (mode === 'follow') {
+      const response = await client.fetch(request.url, { credentials: 'include', redirect: 'follow', headers: options.headers, signal });
+      await discard(response);
+      const finalUrl = new URL(response.url || request.url.href);
+      if (!isTarget(client, finalUrl, request) && !response.ok) {
+        throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+      }
+      return validateAuthorizationResult(client, request, finalUrl);
+    }
+    const identityOrigin = new URL(client.baseUrl).origin;
+    let current = request.url;
+    for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
+      const response = await client.fetch(current, {
+        redirect: 'manual',
+        headers: current.origin === identityOrigin ? options.headers : undefined,
+        signal,
+      });
+      await discard(response);
+      const location = response.headers.get('location');
+      if (response.status >= 300 && response.status < 400 && location) {
+        current = new URL(location, current);
+        if (isTarget(client, current, request)) return validateAuthorizationResult(client, request, current);
+        continue;
+      }
+      if (!isTarget(client, current, request) && !response.ok) {
+        throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+      }
+      return validateAuthorizationResult(client, request, current);
+    }
+    throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, { step: 'authorize', code: 'too_many_redirects' });
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * Machine-to-machine sign-in: the password grant of `core_ib` and `lk`. Not for
+ * browsers; nothing a browser bundle imports pulls this file in.
+ *
+ * @see PROTOCOL.md §6
+ */
+import * as oauth from 'oauth4webapi';
+
+import { basicAuthentication } from './client-auth';
+import type { IdentityClient } from './config';
+import { requestOptions, runTokenRequest } from './token-request';
+import type { TokenSet } from './token-set';
+import type { CallOptions } from './transport';
+
+/**
+ * Signs a service account in with the password grant (client secret required).
+ *
+ * Throws `invalid_grant` for wrong credentials, `invalid_client` for a wrong secret
+ * or a client that may not use this grant.
+ *
+ * @see PROTOCOL.md §6
+ * @example
+ * ```ts
+ * const client = createIdentityClient({ url, clientId: 'core_ib', clientSecret });
+ * const tokens = await passwordGrant(client, 'robot@example.com', password);
+ * ```
+ */
+export async function passwordGrant(client: IdentityClient, username: string, password: string, options?: CallOptions): Promise<TokenSet> {
+  if (typeof username !== 'string' || username === '') throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+  if (typeof password !== 'string' || password === '') throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+  if (!client.hasSecret) throw new TypeError(`b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`);
+  return runTokenRequest(client, {
+    step: 'password-grant',
+    send: (signal) => oauth.genericTokenEndpointRequest(client.as, client.client, basicAuthentication(client), 'password',
+      [['grant_type', 'password'], ['username', username], ['password', password], ['scope', client.scope]],
+      requestOptions(client, signal)),
+    process: (response) => oauth.processGenericTokenEndpointResponse(client.as, client.client, response),
+  }, options);
+}

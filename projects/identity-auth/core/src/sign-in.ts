@@ -1,0 +1,102 @@
+/**
+ * Step 1 of the login chain: email and password for an identity session cookie.
+ *
+ * @see PROTOCOL.md §1
+ */
+import { IDENTITY_PATHS } from './clients';
+import type { IdentityClient } from './config';
+import { errorFromHttpAnswer, IdentityAuthError, readB2TraderErrors } from './errors';
+import { type CallOptions, readText, withTransport } from './transport';
+
+/** The account of a signed-in user, as the identity service describes it. */
+export interface SignInAccount {
+  readonly id: string;
+  readonly email: string;
+  readonly nickname: string;
+}
+
+/** The answer of a successful sign-in. */
+export interface SignInResult {
+  /**
+   * True when the account has a second factor: no session that authorize accepts
+   * exists yet. The app finishes the second factor, then continues with authorize.
+   */
+  readonly secondFactorRequired: boolean;
+  readonly account: SignInAccount;
+  /**
+   * The answer's headers. In Node, `headers.get('set-cookie')` is the session cookie
+   * (1.2's example forwards it to `authorize({ Cookie })`). Browsers hide it.
+   */
+  readonly headers: Headers;
+  /** `name=value` of every cookie the answer set (Node only; empty in browsers). */
+  readonly cookies: readonly string[];
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readAccount(value: unknown): SignInAccount | undefined {
+  if (!isRecord(value)) return undefined;
+  const { id, email, nickname } = value;
+  if (typeof id !== 'string' || typeof email !== 'string') return undefined;
+  return { id, email, nickname: typeof nickname === 'string' ? nickname : '' };
+}
+
+/** `name=value` pairs from the Set-Cookie lines of an answer (Node's fetch exposes them). */
+export function cookiesFromHeaders(headers: Headers): string[] {
+  const lines = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
+  return lines.map((line) => line.split(';', 1)[0].trim()).filter((pair) => pair.includes('='));
+}
+
+/**
+ * Signs in with email and password. In a browser the session cookie is kept by
+ * the browser (credentials are included); in Node it is in `result.cookies`.
+ *
+ * Throws `invalid_credentials` (with the server's `code`, e.g. `SignInUnsuccessful`)
+ * for a refused sign-in, `rate_limited`/`server`/`network`/`timeout` otherwise.
+ *
+ * @see PROTOCOL.md §1
+ * @example
+ * ```ts
+ * const result = await signIn(client, 'trader@example.com', password);
+ * if (result.secondFactorRequired) await askForSecondFactor();
+ * ```
+ */
+export async function signIn(client: IdentityClient, email: string, password: string, options?: CallOptions): Promise<SignInResult> {
+  if (typeof email !== 'string' || email === '') throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+  if (typeof password !== 'string' || password === '') throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+  return withTransport(client, 'sign-in', options, async (signal) => {
+    const response = await client.fetch(client.url(IDENTITY_PATHS.signIn), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ email, password }),
+      credentials: 'include',
+      signal,
+    });
+    const text = await readText(response, 'sign-in');
+    if (!response.ok) throw errorFromHttpAnswer('sign-in', response.status, response.headers, text);
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', { step: 'sign-in', status: response.status });
+    }
+    const errors = readB2TraderErrors(body);
+    if (errors) {
+      throw new IdentityAuthError('invalid_credentials', `sign-in failed: ${errors.code ?? 'error'}${errors.message ? ` (${errors.message})` : ''}.`, {
+        step: 'sign-in', status: response.status, code: errors.code, description: errors.message,
+      });
+    }
+    const account = isRecord(body) ? readAccount(body['account']) : undefined;
+    if (!isRecord(body) || !account) {
+      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', { step: 'sign-in', status: response.status });
+    }
+    return {
+      secondFactorRequired: body['secondFactorRequired'] === true,
+      account,
+      headers: response.headers,
+      cookies: cookiesFromHeaders(response.headers),
+    };
+  });
+}

@@ -1,0 +1,34 @@
+/**
+ * Sign-out: revoke one refresh token, or all of this user and client.
+ *
+ * @see PROTOCOL.md §5
+ */
+import { IDENTITY_PATHS } from './clients';
+import type { IdentityClient } from './config';
+import { errorFromHttpAnswer } from './errors';
+import { type CallOptions, readText, withTransport } from './transport';
+
+/**
+ * Signs out at the identity service. With `refreshToken`, only that one is revoked;
+ * without, every refresh token of this user and client. The access token stays
+ * valid until it expires: forget it locally whatever this answers.
+ *
+ * @see PROTOCOL.md §5
+ */
+export async function signOut(client: IdentityClient, accessToken: string, refreshToken?: string, options?: CallOptions): Promise<void> {
+  if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('b2trader.identity.auth: "accessToken" must be a non-empty string');
+  if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
+    throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
+  }
+  await withTransport(client, 'sign-out', options, async (signal) => {
+    const response = await client.fetch(client.url(IDENTITY_PATHS.signOut), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+      credentials: 'include',
+      signal,
+    });
+    const text = await readText(response, 'sign-out');
+    if (!response.ok) throw errorFromHttpAnswer('sign-out', response.status, response.headers, text);
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * What every token-endpoint call shares: send, check the status, let oauth4webapi
+ * validate the answer, and turn it into a TokenSet. One place for the error mapping.
+ */
+import * as oauth from 'oauth4webapi';
+
+import type { IdentityClient } from './config';
+import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep } from './errors';
+import { type IdTokenClaims, type TokenSet, tokenSetFromResponse } from './token-set';
+import { type CallOptions, readText, withTransport } from './transport';
+
+/** oauth4webapi request options every token call passes. */
+export function requestOptions(client: IdentityClient, signal: AbortSignal) {
+  return {
+    signal,
+    [oauth.customFetch]: client.fetch,
+    [oauth.allowInsecureRequests]: client.allowInsecureRequests,
+  } as const;
+}
+
+interface TokenCall {
+  step: IdentityAuthStep;
+  send(signal: AbortSignal): Promise<Response>;
+  process(response: Response): Promise<oauth.TokenEndpointResponse>;
+  previousRefreshToken?: string;
+  expectedSubject?: string;
+}
+
+/** Sends a token request and returns its TokenSet, or throws a typed error. */
+export async function runTokenRequest(client: IdentityClient, call: TokenCall, options?: CallOptions): Promise<TokenSet> {
+  const { step } = call;
+  return withTransport(client, step, options, async (signal) => {
+    const response = await call.send(signal);
+    const receivedAt = Date.now();
+    if (!response.ok) {
+      throw errorFromHttpAnswer(step, response.status, response.headers, await readText(response, step));
+    }
+    let result: oauth.TokenEndpointResponse;
+    try {
+      result = await call.process(response);
+    } catch (err) {
+      if (err instanceof IdentityAuthError) throw err;
+      if (err instanceof TypeError && (err as { code?: string }).code === undefined) {
+        throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, { step, status: response.status, cause: err });
+      }
+      const message = err instanceof Error ? err.message : 'invalid answer';
+      throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
+        step, status: response.status, code: (err as { code?: string }).code, cause: err,
+      });
+    }
+    const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined;
+    if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
+      throw new IdentityAuthError('invalid_response', `${step} failed: the id_token is for another subject; nothing was kept.`, { step, status: response.status, code: 'subject_mismatch' });
+    }
+    return tokenSetFromResponse(result, receivedAt, { step, previousRefreshToken: call.previousRefreshToken, idTokenClaims: claims });
+  });
+}
