@@ -159,15 +159,18 @@ async function discard(response: Response): Promise<void> {
 export async function authorize(client: IdentityClient, options: AuthorizeOptions = {}): Promise<AuthorizationResult> {
   const request = options.request ?? await createAuthorizationRequest(client);
   const mode = options.redirect ?? (typeof document === 'undefined' ? 'manual' : 'follow');
+  const finish = (finalUrl: URL, response: Response): AuthorizationResult => {
+    // A busy or failing service is transient; anything else that is not the redirect URI is refused.
+    if (!isTarget(client, finalUrl, request) && (response.status >= 500 || response.status === 429)) {
+      throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+    }
+    return validateAuthorizationResult(client, request, finalUrl);
+  };
   return withTransport(client, 'authorize', options, async (signal) => {
     if (mode === 'follow') {
       const response = await client.fetch(request.url, { credentials: 'include', redirect: 'follow', headers: options.headers, signal });
       await discard(response);
-      const finalUrl = new URL(response.url || request.url.href);
-      if (!isTarget(client, finalUrl, request) && !response.ok) {
-        throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
-      }
-      return validateAuthorizationResult(client, request, finalUrl);
+      return finish(new URL(response.url || request.url.href), response);
     }
     const identityOrigin = new URL(client.baseUrl).origin;
     let current = request.url;
@@ -181,13 +184,11 @@ export async function authorize(client: IdentityClient, options: AuthorizeOption
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         current = new URL(location, current);
-        if (isTarget(client, current, request)) return validateAuthorizationResult(client, request, current);
+        // The session goes to the identity service only: stop where a redirect leaves it.
+        if (isTarget(client, current, request) || current.origin !== identityOrigin) return validateAuthorizationResult(client, request, current);
         continue;
       }
-      if (!isTarget(client, current, request) && !response.ok) {
-        throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
-      }
-      return validateAuthorizationResult(client, request, current);
+      return finish(current, response);
     }
     throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, { step: 'authorize', code: 'too_many_redirects' });
   });

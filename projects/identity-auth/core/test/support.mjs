@@ -1,0 +1,46 @@
+// Shared by the core's Node tests: an emulator per file, fault and stats helpers.
+import assert from 'node:assert/strict';
+
+import { startIdentityServer } from '../../../../e2e/identity-server/server.mjs';
+
+export const TRADER = { email: 'trader@example.com', password: 'Passw0rd!' };
+export const SECRETS = { spa_admin: 'client_secret_admin', core_ib: 'some_core_ib_secret', lk: 'some_lk_secret' };
+
+export async function startEmulator(options = {}) {
+  return startIdentityServer({ port: 0, testControls: true, ...options });
+}
+
+export async function addFault(base, fault) {
+  const response = await fetch(`${base}/__faults`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
+  });
+  assert.equal(response.status, 201, await response.text());
+}
+
+export async function clearFaults(base) {
+  await fetch(`${base}/__faults`, { method: 'DELETE' });
+}
+
+export async function stats(base) {
+  return (await fetch(`${base}/__stats`)).json();
+}
+
+/**
+ * Asserts `promise` rejects with an IdentityAuthError of `kind`, whose message and
+ * description contain none of `secrets`; returns the error.
+ */
+export async function rejectsWithKind(promise, kind, secrets = []) {
+  let caught;
+  await assert.rejects(promise, (err) => {
+    caught = err;
+    return true;
+  });
+  assert.equal(caught?.name, 'IdentityAuthError', `expected an IdentityAuthError, got ${caught}`);
+  assert.equal(caught.kind, kind, `kind: ${caught.message}`);
+  for (const secret of [...secrets, TRADER.password, ...Object.values(SECRETS)]) {
+    if (!secret) continue;
+    assert.ok(!caught.message.includes(secret), `the message leaks a secret: ${caught.message}`);
+    assert.ok(!(caught.description ?? '').includes(secret), 'the description leaks a secret');
+  }
+  return caught;
+}
