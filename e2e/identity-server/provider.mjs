@@ -92,7 +92,9 @@ export function createProvider({ publicUrl, accessTokenTtl }) {
       Session: 14 * 24 * 3600,
       Interaction: 600,
     },
-    clientBasedCORS: () => false,
+    // Browser calls come from the page's own origin (through a proxy) or another
+    // loopback origin in development; nothing else.
+    clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
     renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = `<!doctype html><title>${out.error}</title><p>${out.error}: ${String(out.error_description ?? "").replace(/[<>&]/g, "")}</p>`;
@@ -110,3 +112,11 @@ export function createProvider({ publicUrl, accessTokenTtl }) {
 }
 
 const CLIENTS_WITH_REDIRECT = new Set(['spa', 'spa_admin']);
+
+function isLoopbackOrigin(origin) {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}

@@ -208,7 +208,7 @@ export function errorFromHttpAnswer(
     // RFC 7807 problem document: B2Trader's answer to a wrong or used code.
     const traceId = str(body['traceId']);
     const step401 = step === 'token' || step === 'refresh' ? 'invalid_grant' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client';
-    return new IdentityAuthError(step401, `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? `, trace ${traceId}` : ''}.`, {
+    return new IdentityAuthError(step401, `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`, {
       step, status, code: 'Unauthorized', description: str(body['title']), traceId,
     });
   }
