@@ -3,9 +3,11 @@
 // stopping what it needs. Ends with one summary line and a non-zero exit code
 // when anything failed.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { linkBuiltPackage } from './link-built-package.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -13,14 +15,6 @@ process.chdir(root);
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f));
-}
-
-/** Lets Node resolve `b2trader.identity.auth/*` to the freshly built package. */
-function linkBuiltPackage() {
-  const link = join(root, 'node_modules', 'b2trader.identity.auth');
-  rmSync(link, { recursive: true, force: true });
-  mkdirSync(dirname(link), { recursive: true });
-  symlinkSync(relative(dirname(link), join(root, 'dist', 'identity-auth')), link, 'dir');
 }
 
 function run(command, args, env = {}) {
@@ -73,6 +67,11 @@ const suites = [
     name: 'core in Node (node:test, against the built package)',
     skip: () => testFiles('projects/identity-auth/core/test').length === 0,
     run: () => run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('projects/identity-auth/core/test')]),
+    counts: nodeCounts,
+  },
+  {
+    name: 'README examples (tsc, strict, against the built package)',
+    run: () => run(process.execPath, ['--test', '--test-reporter=spec', ...testFiles('scripts/test')]),
     counts: nodeCounts,
   },
   {
