@@ -1,19 +1,13 @@
 // Every mode of POST /__faults: the next N requests to a path misbehave.
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { addFault, decodeJwt, loginChain, refresh, signIn, CookieJar, pkce, authorizeOnce, stats } from './helpers.mjs';
-import { startEmulator } from './helpers.mjs';
+import { useEmulator } from './helpers.mjs';
 
-let server;
 let base;
-before(async () => {
-  server = await startEmulator();
-  base = server.url;
-});
-after(() => server.close());
-beforeEach(async () => {
-  await fetch(`${base}/__faults`, { method: 'DELETE' });
+useEmulator((url) => {
+  base = url;
 });
 
 const TOKEN = '/identity/connect/token';

@@ -1,6 +1,7 @@
 // Plain-fetch helpers for walking the protocol in tests: a minimal cookie jar,
 // PKCE, and the B2Trader steps written out by hand.
 import { createHash, randomBytes } from 'node:crypto';
+import { after, before, beforeEach } from 'node:test';
 
 import { startIdentityServer } from '../server.mjs';
 
@@ -17,6 +18,22 @@ export const SCOPES = {
 /** Starts an emulator with test controls on a free loopback port. */
 export async function startEmulator(options = {}) {
   return startIdentityServer({ port: 0, testControls: true, ...options });
+}
+
+/**
+ * Starts one emulator for the calling test file and stops it after; `onStart`
+ * receives its URL (one hook: Node 20 does not serialise top-level hooks).
+ * Faults are cleared before each test.
+ */
+export function useEmulator(onStart, options = {}) {
+  const handle = { server: undefined };
+  before(async () => {
+    handle.server = await startEmulator(options);
+    onStart(handle.server.url);
+  });
+  after(() => handle.server.close());
+  beforeEach(() => fetch(`${handle.server.url}/__faults`, { method: 'DELETE' }));
+  return handle;
 }
 
 /** Keeps name=value of every Set-Cookie, sends them back as one Cookie header. */

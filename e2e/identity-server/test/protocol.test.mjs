@@ -1,20 +1,17 @@
 // The emulator speaks PROTOCOL.md: walked step by step with plain fetch.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   authorizeOnce, authorizeUrl, basic, callApi, CookieJar, decodeJwt, loginChain, passwordGrant, pkce,
   refresh, SCOPES, SECRETS, signIn, stats, tokenRequest, TRADER, TWO_FACTOR,
 } from './helpers.mjs';
-import { startEmulator } from './helpers.mjs';
+import { useEmulator } from './helpers.mjs';
 
-let server;
 let base;
-before(async () => {
-  server = await startEmulator();
-  base = server.url;
+useEmulator((url) => {
+  base = url;
 });
-after(() => server.close());
 
 describe('sign-in (PROTOCOL.md §1)', () => {
   test('answers the account and sets an HttpOnly session cookie', async () => {

@@ -2,25 +2,21 @@
 // the protocol layer goes, each produced by the emulator's /__faults.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import {
   authorize, createIdentityClient, DEFAULT_LIFETIME_SEC, exchangeCode, IdentityAuth, MAX_LIFETIME_SEC, refreshTokens, signIn,
 } from 'b2trader.identity.auth/core';
 
-import { addFault, clearFaults, rejectsWithKind, startEmulator, stats, TRADER } from './support.mjs';
+import { addFault, clearFaults, rejectsWithKind, useEmulator, stats, TRADER } from './support.mjs';
 
 const TOKEN = '/identity/connect/token';
 const AUTHORIZE = '/identity/connect/authorize';
 
-let server;
 let base;
-before(async () => {
-  server = await startEmulator();
-  base = server.url;
+useEmulator((url) => {
+  base = url;
 });
-after(() => server.close());
-beforeEach(() => clearFaults(base));
 
 /** A signed-in instance and its first tokens. */
 async function session(clientId = 'spa') {

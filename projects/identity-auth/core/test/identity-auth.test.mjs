@@ -1,19 +1,16 @@
 // IdentityAuth (the 1.2 API) in Node against the emulator: every method for every
 // client, the 1.2 README's examples as written, concurrency on one instance.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { IdentityAuth, IdentityAuthError, isIdentityAuthError } from 'b2trader.identity.auth/core';
 
-import { rejectsWithKind, SECRETS, startEmulator, stats, TRADER } from './support.mjs';
+import { rejectsWithKind, SECRETS, useEmulator, stats, TRADER } from './support.mjs';
 
-let server;
 let b2TraderApiUrl;
-before(async () => {
-  server = await startEmulator();
-  b2TraderApiUrl = server.url;
+useEmulator((url) => {
+  b2TraderApiUrl = url;
 });
-after(() => server.close());
 
 async function api(path, accessToken) {
   return (await fetch(`${b2TraderApiUrl}${path}`, { headers: { authorization: `Bearer ${accessToken}` } })).status;

@@ -1,28 +1,13 @@
 // Shared by the core's Node tests: an emulator per file, fault and stats helpers.
 import assert from 'node:assert/strict';
 
-import { startIdentityServer } from '../../../../e2e/identity-server/server.mjs';
+export { addFault, stats, useEmulator } from '../../../../e2e/identity-server/test/helpers.mjs';
 
 export const TRADER = { email: 'trader@example.com', password: 'Passw0rd!' };
 export const SECRETS = { spa_admin: 'client_secret_admin', core_ib: 'some_core_ib_secret', lk: 'some_lk_secret' };
 
-export async function startEmulator(options = {}) {
-  return startIdentityServer({ port: 0, testControls: true, ...options });
-}
-
-export async function addFault(base, fault) {
-  const response = await fetch(`${base}/__faults`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
-  });
-  assert.equal(response.status, 201, await response.text());
-}
-
 export async function clearFaults(base) {
   await fetch(`${base}/__faults`, { method: 'DELETE' });
-}
-
-export async function stats(base) {
-  return (await fetch(`${base}/__stats`)).json();
 }
 
 /**
