@@ -5,7 +5,7 @@ import { createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { readJson, sendHtml, sendJson } from './http-util.mjs';
 
 export const FAULT_MODES = [
-  'html', 'rate-limit', 'delay', 'hang', 'truncated-json', 'drop', 'commit-then-drop',
+  'html', 'rate-limit', 'delay', 'hang', 'stall-body', 'truncated-json', 'drop', 'commit-then-drop',
   'respond', 'mutate-json', 'id-token', 'mutate-redirect',
 ];
 
@@ -146,6 +146,20 @@ export function createTestControls({ stats, privateJwk }) {
       case 'drop':
         req.socket.destroy();
         return false;
+      case 'stall-body': {
+        // headers and half of the real body, then nothing
+        const write = res.write.bind(res);
+        res.write = () => true;
+        res.end = (chunk) => {
+          const body = Buffer.from(chunk && typeof chunk !== 'function' ? chunk : '');
+          if (!res.headersSent) res.setHeader('content-length', body.length);
+          write(body.subarray(0, Math.floor(body.length / 2)));
+          hanging.add(res);
+          res.on('close', () => hanging.delete(res));
+          return res;
+        };
+        return true;
+      }
       case 'respond': {
         const hasJson = Object.hasOwn(fault, 'json');
         const body = hasJson ? JSON.stringify(fault.json) : String(fault.body ?? '');

@@ -68,6 +68,19 @@ describe('fault controls', () => {
     assert.equal((await refresh(base, 'spa', tokens.refresh_token)).status, 200, 'the hung request changed nothing');
   });
 
+  test('stall-body: headers arrive, the body never ends', async () => {
+    const { tokens } = await loginChain(base);
+    await addFault(base, { path: TOKEN, mode: 'stall-body' });
+    const response = await fetch(`${base}${TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'spa', grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+      signal: AbortSignal.timeout(500),
+    });
+    assert.equal(response.status, 200);
+    await assert.rejects(response.text(), (err) => err.name === 'TimeoutError');
+  });
+
   test('truncated-json: the real answer cut mid-body, as application/json', async () => {
     const { tokens } = await loginChain(base);
     await addFault(base, { path: TOKEN, mode: 'truncated-json' });

@@ -159,37 +159,59 @@ async function discard(response: Response): Promise<void> {
 export async function authorize(client: IdentityClient, options: AuthorizeOptions = {}): Promise<AuthorizationResult> {
   const request = options.request ?? await createAuthorizationRequest(client);
   const mode = options.redirect ?? (typeof document === 'undefined' ? 'manual' : 'follow');
-  const finish = (finalUrl: URL, response: Response): AuthorizationResult => {
-    // A busy or failing service is transient; anything else that is not the redirect URI is refused.
-    if (!isTarget(client, finalUrl, request) && (response.status >= 500 || response.status === 429)) {
-      throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
-    }
-    return validateAuthorizationResult(client, request, finalUrl);
-  };
-  return withTransport(client, 'authorize', options, async (signal) => {
-    if (mode === 'follow') {
-      const response = await client.fetch(request.url, { credentials: 'include', redirect: 'follow', headers: options.headers, signal });
-      await discard(response);
-      return finish(new URL(response.url || request.url.href), response);
-    }
-    const identityOrigin = new URL(client.baseUrl).origin;
-    let current = request.url;
-    for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
-      const response = await client.fetch(current, {
-        redirect: 'manual',
-        headers: current.origin === identityOrigin ? options.headers : undefined,
-        signal,
+  return withTransport(client, 'authorize', options, async (signal) => (mode === 'follow'
+    ? followRedirects(client, request, options, signal)
+    : followRedirectsByHand(client, request, options, signal)));
+}
+
+/** Where the request ended: validated when it is the redirect URI, else why not. */
+function finish(client: IdentityClient, request: AuthorizationRequest, finalUrl: URL, response: Response): AuthorizationResult {
+  if (!isTarget(client, finalUrl, request)) {
+    // A busy or failing service is transient.
+    if (response.status >= 500 || response.status === 429) throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+    // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
+    const endpoint = client.url(IDENTITY_PATHS.authorize);
+    if (response.status >= 400 && finalUrl.origin === endpoint.origin && finalUrl.pathname === endpoint.pathname) {
+      throw new IdentityAuthError('invalid_client', `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`, {
+        step: 'authorize', status: response.status, code: 'authorize_refused',
       });
-      await discard(response);
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        current = new URL(location, current);
-        // The session goes to the identity service only: stop where a redirect leaves it.
-        if (isTarget(client, current, request) || current.origin !== identityOrigin) return validateAuthorizationResult(client, request, current);
-        continue;
-      }
-      return finish(current, response);
     }
-    throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, { step: 'authorize', code: 'too_many_redirects' });
-  });
+  }
+  return validateAuthorizationResult(client, request, finalUrl);
+}
+
+/** Browsers: the runtime follows the redirects with its own cookies. */
+async function followRedirects(client: IdentityClient, request: AuthorizationRequest, options: AuthorizeOptions, signal: AbortSignal): Promise<AuthorizationResult> {
+  const response = await client.fetch(request.url, { credentials: 'include', redirect: 'follow', headers: options.headers, signal });
+  await discard(response);
+  return finish(client, request, new URL(response.url || request.url.href), response);
+}
+
+/** Node: follow by hand, so that the session cookie goes along to the identity service. */
+async function followRedirectsByHand(client: IdentityClient, request: AuthorizationRequest, options: AuthorizeOptions, signal: AbortSignal): Promise<AuthorizationResult> {
+  const identityOrigin = new URL(client.baseUrl).origin;
+  let current = request.url;
+  for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
+    const response = await client.fetch(current, {
+      redirect: 'manual',
+      headers: current.origin === identityOrigin ? options.headers : undefined,
+      signal,
+    });
+    await discard(response);
+    // A worker has no document but hides redirects like a page does: let it follow.
+    if (response.type === 'opaqueredirect') return followRedirects(client, request, options, signal);
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      try {
+        current = new URL(location, current);
+      } catch {
+        throw new IdentityAuthError('invalid_response', 'authorize failed: a redirect has an invalid Location.', { step: 'authorize', status: response.status, code: 'invalid_location' });
+      }
+      // The session goes to the identity service only: stop where a redirect leaves it.
+      if (isTarget(client, current, request) || current.origin !== identityOrigin) return validateAuthorizationResult(client, request, current);
+      continue;
+    }
+    return finish(client, request, current, response);
+  }
+  throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, { step: 'authorize', code: 'too_many_redirects' });
 }

@@ -90,7 +90,8 @@ export class IdentityAuthError extends Error {
   readonly transient: boolean;
 
   constructor(kind: IdentityAuthErrorKind, message: string, details: IdentityAuthErrorDetails = {}) {
-    super(`b2trader.identity.auth: ${redactSecrets(message)}`, details.cause === undefined ? undefined : { cause: details.cause });
+    const cause = safeCause(details.cause);
+    super(`b2trader.identity.auth: ${redactSecrets(message)}`, cause === undefined ? undefined : { cause });
     this.kind = kind;
     this.step = details.step;
     this.status = details.status;
@@ -100,6 +101,20 @@ export class IdentityAuthError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.transient = isTransientKind(kind);
   }
+}
+
+/**
+ * What of an underlying error is kept: its name, code and redacted message. Never
+ * the error itself: oauth4webapi's errors hold the whole answer (tokens included)
+ * and error reporters serialise `cause` deeply.
+ */
+function safeCause(err: unknown): { name: string; code?: string; message: string } | undefined {
+  if (err === undefined || err === null) return undefined;
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return { name: err.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(err.message) };
+  }
+  return { name: typeof err, message: 'non-error value' };
 }
 
 /** Narrows `err` to an {@link IdentityAuthError}, optionally of one kind. */
@@ -215,8 +230,13 @@ export function errorFromHttpAnswer(
   if (status === 401) {
     return new IdentityAuthError(step === 'sign-in' ? 'invalid_credentials' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client', `${where}: 401 Unauthorized.`, { step, status });
   }
-  if (step === 'sign-in' && (status === 400 || status === 403)) {
+  if (step === 'sign-in' && status === 400) {
     return new IdentityAuthError('invalid_credentials', `${where}: the sign-in was refused (${status}).`, { step, status });
   }
-  return new IdentityAuthError(status >= 400 && status < 500 ? 'invalid_response' : 'server', `${where}: unexpected HTTP ${status}.`, { step, status });
+  if (status === 403) {
+    // a gateway, firewall or anti-forgery check, not a wrong password
+    return new IdentityAuthError('invalid_client', `${where}: the identity service refused the request (403). Check the origin and configuration.`, { step, status });
+  }
+  // 3xx (a redirect where none belongs), an opaque status 0, or another 4xx: not retryable.
+  return new IdentityAuthError('invalid_response', `${where}: unexpected HTTP ${status}.`, { step, status });
 }

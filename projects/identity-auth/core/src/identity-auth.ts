@@ -3,6 +3,7 @@
  * facade over the protocol functions, with typed results and errors.
  */
 import { authorize } from './authorize';
+import { isIdentityAuthError } from './errors';
 import type { AuthorizationResult } from './authorize';
 import { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
 import { passwordGrant } from './password-grant';
@@ -16,13 +17,17 @@ export type IdentityAuthOptions = IdentityClientOptions;
 
 /** Codes waiting for their exchange; more than this means they are being abandoned. */
 const MAX_PENDING_CODES = 16;
+/** Refresh tokens whose user is remembered; older ones are refreshed without the check. */
+const MAX_REMEMBERED_SUBJECTS = 64;
 
 /**
  * Signs in to B2Trader's IdentityServer: the 1.2 API, typed.
  *
  * Every `authorize()` has its own PKCE verifier, state and nonce, kept with the code
  * it returns, so two logins on one instance cannot mix them. In Node the instance
- * keeps the session cookie of `signIn()` itself; `authorize()` then needs no argument.
+ * keeps the session cookie of its last `signIn()`, so `authorize()` needs no argument
+ * (one user at a time that way; pass `{ Cookie }` to drive several). Each refresh
+ * token remembers its user: a refresh answer for someone else is refused.
  *
  * @example
  * ```ts
@@ -36,8 +41,9 @@ export class IdentityAuth {
   /** The resolved configuration, for the protocol functions. */
   readonly client: IdentityClient;
   readonly #pending = new Map<string, AuthorizationResult>();
+  /** the `sub` each live refresh token belongs to, so a refresh answer for another user is refused */
+  readonly #subjects = new Map<string, string>();
   #cookies: readonly string[] = [];
-  #subject: string | undefined;
 
   /** 1.2 form: base URL, client id, and the secret of `spa_admin`, `core_ib` or `lk`. */
   constructor(url: string, clientId: string, clientSecret?: string);
@@ -51,6 +57,8 @@ export class IdentityAuth {
 
   /** Step 1: email and password. @see {@link signIn} */
   async signIn(email: string, password: string): Promise<SignInResult> {
+    // A failed sign-in must not leave an earlier user's session cookie in use.
+    this.#cookies = [];
     const result = await signIn(this.client, email, password);
     if (result.cookies.length > 0) this.#cookies = result.cookies;
     return result;
@@ -75,33 +83,48 @@ export class IdentityAuth {
     if (!result) {
       throw new TypeError('b2trader.identity.auth: retrieveToken() needs a code returned by authorize() of the same instance (its PKCE verifier and nonce are kept there)');
     }
+    let tokens: TokenSet;
+    try {
+      tokens = await exchangeCode(this.client, result);
+    } catch (err) {
+      // After a network blip or a 5xx the same code may still be good: keep it for a retry.
+      if (!isIdentityAuthError(err) || !err.transient) this.#pending.delete(code);
+      throw err;
+    }
     this.#pending.delete(code);
-    const tokens = await exchangeCode(this.client, result);
-    this.#subject = tokens.idTokenClaims?.sub ?? this.#subject;
-    return tokens;
+    return this.#remember(tokens);
   }
 
   /** New tokens for a refresh token (one-time use). @see {@link refreshTokens} */
   async refreshToken(refreshToken: string): Promise<TokenSet> {
-    const tokens = await refreshTokens(this.client, refreshToken, { expectedSubject: this.#subject });
-    this.#subject = tokens.idTokenClaims?.sub ?? this.#subject;
-    return tokens;
+    const expectedSubject = this.#subjects.get(refreshToken);
+    const tokens = await refreshTokens(this.client, refreshToken, { expectedSubject });
+    if (tokens.refreshToken !== refreshToken) this.#subjects.delete(refreshToken);
+    return this.#remember(tokens, expectedSubject);
   }
 
   /** Revokes one refresh token, or all of this user and client. Forget the tokens whatever happens. @see {@link signOut} */
   async signOut(accessToken: string, refreshToken?: string): Promise<void> {
+    const headers = this.#cookies.length > 0 ? { cookie: this.#cookies.join('; ') } : undefined;
     try {
-      await signOut(this.client, accessToken, refreshToken);
+      await signOut(this.client, accessToken, refreshToken, { headers });
     } finally {
       this.#cookies = [];
-      this.#subject = undefined;
+      if (refreshToken !== undefined) this.#subjects.delete(refreshToken);
     }
   }
 
   /** Machine-to-machine sign-in (password grant; `core_ib` and `lk`; not for browsers). @see {@link passwordGrant} */
   async machineToMachineSignIn(email: string, password: string): Promise<TokenSet> {
-    const tokens = await passwordGrant(this.client, email, password);
-    this.#subject = tokens.idTokenClaims?.sub ?? this.#subject;
+    return this.#remember(await passwordGrant(this.client, email, password));
+  }
+
+  #remember(tokens: TokenSet, knownSubject?: string): TokenSet {
+    const subject = tokens.idTokenClaims?.sub ?? knownSubject;
+    if (tokens.refreshToken !== undefined && subject !== undefined) {
+      this.#subjects.set(tokens.refreshToken, subject);
+      while (this.#subjects.size > MAX_REMEMBERED_SUBJECTS) this.#subjects.delete(this.#subjects.keys().next().value as string);
+    }
     return tokens;
   }
 }

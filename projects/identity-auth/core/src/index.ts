@@ -19,5 +19,5 @@ export {
 } from './authorize';
 export { exchangeCode, refreshTokens, type RefreshOptions } from './token';
 export { passwordGrant } from './password-grant';
-export { signOut } from './sign-out';
+export { signOut, type SignOutOptions } from './sign-out';
 export { IdentityAuth, type IdentityAuthOptions } from './identity-auth';

@@ -69,12 +69,12 @@ export async function signIn(client: IdentityClient, email: string, password: st
   return withTransport(client, 'sign-in', options, async (signal) => {
     const response = await client.fetch(client.url(IDENTITY_PATHS.signIn), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email, password }),
       credentials: 'include',
       signal,
     });
-    const text = await readText(response, 'sign-in');
+    const text = await readText(response, 'sign-in', signal);
     if (!response.ok) throw errorFromHttpAnswer('sign-in', response.status, response.headers, text);
     let body: unknown;
     try {

@@ -8,6 +8,12 @@ import type { IdentityClient } from './config';
 import { errorFromHttpAnswer } from './errors';
 import { type CallOptions, readText, withTransport } from './transport';
 
+/** Options of {@link signOut}. */
+export interface SignOutOptions extends CallOptions {
+  /** Extra headers, e.g. the session `Cookie` in Node so that the identity session ends too. */
+  headers?: Record<string, string>;
+}
+
 /**
  * Signs out at the identity service. With `refreshToken`, only that one is revoked;
  * without, every refresh token of this user and client. The access token stays
@@ -15,7 +21,7 @@ import { type CallOptions, readText, withTransport } from './transport';
  *
  * @see PROTOCOL.md §5
  */
-export async function signOut(client: IdentityClient, accessToken: string, refreshToken?: string, options?: CallOptions): Promise<void> {
+export async function signOut(client: IdentityClient, accessToken: string, refreshToken?: string, options?: SignOutOptions): Promise<void> {
   if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('b2trader.identity.auth: "accessToken" must be a non-empty string');
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
     throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
@@ -23,12 +29,12 @@ export async function signOut(client: IdentityClient, accessToken: string, refre
   await withTransport(client, 'sign-out', options, async (signal) => {
     const response = await client.fetch(client.url(IDENTITY_PATHS.signOut), {
       method: 'POST',
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      headers: { ...options?.headers, authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
       credentials: 'include',
       signal,
     });
-    const text = await readText(response, 'sign-out');
+    const text = await readText(response, 'sign-out', signal);
     if (!response.ok) throw errorFromHttpAnswer('sign-out', response.status, response.headers, text);
   });
 }

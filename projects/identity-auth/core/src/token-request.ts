@@ -6,7 +6,7 @@ import * as oauth from 'oauth4webapi';
 
 import type { IdentityClient } from './config';
 import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep } from './errors';
-import { type IdTokenClaims, type TokenSet, tokenSetFromResponse } from './token-set';
+import { type IdTokenClaims, parseTokenResponse, type TokenSet } from './token-set';
 import { type CallOptions, readText, withTransport } from './transport';
 
 /** oauth4webapi request options every token call passes. */
@@ -26,23 +26,30 @@ interface TokenCall {
   expectedSubject?: string;
 }
 
-/** Sends a token request and returns its TokenSet, or throws a typed error. */
+/**
+ * Sends a token request and returns its TokenSet, or throws a typed error.
+ *
+ * The answer is read twice: once by {@link parseTokenResponse} (strict shape checks,
+ * the property-tested path) and once by oauth4webapi (id_token validation).
+ */
 export async function runTokenRequest(client: IdentityClient, call: TokenCall, options?: CallOptions): Promise<TokenSet> {
   const { step } = call;
   return withTransport(client, step, options, async (signal) => {
     const response = await call.send(signal);
     const receivedAt = Date.now();
     if (!response.ok) {
-      throw errorFromHttpAnswer(step, response.status, response.headers, await readText(response, step));
+      throw errorFromHttpAnswer(step, response.status, response.headers, await readText(response, step, signal));
     }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+      throw new IdentityAuthError('invalid_response', `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`, { step, status: response.status, code: 'not_json' });
+    }
+    const shape = parseTokenResponse(await readText(response.clone(), step, signal), receivedAt, { step, previousRefreshToken: call.previousRefreshToken });
     let result: oauth.TokenEndpointResponse;
     try {
       result = await call.process(response);
     } catch (err) {
-      if (err instanceof IdentityAuthError) throw err;
-      if (err instanceof TypeError && (err as { code?: string }).code === undefined) {
-        throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, { step, status: response.status, cause: err });
-      }
+      if (err instanceof IdentityAuthError || signal.aborted) throw err;
       const message = err instanceof Error ? err.message : 'invalid answer';
       throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
         step, status: response.status, code: (err as { code?: string }).code, cause: err,
@@ -52,6 +59,6 @@ export async function runTokenRequest(client: IdentityClient, call: TokenCall, o
     if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
       throw new IdentityAuthError('invalid_response', `${step} failed: the id_token is for another subject; nothing was kept.`, { step, status: response.status, code: 'subject_mismatch' });
     }
-    return tokenSetFromResponse(result, receivedAt, { step, previousRefreshToken: call.previousRefreshToken, idTokenClaims: claims });
+    return claims === undefined ? shape : { ...shape, idTokenClaims: claims };
   });
 }

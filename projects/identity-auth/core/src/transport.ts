@@ -37,8 +37,8 @@ export async function withTransport<T>(
 }
 
 function transportError(client: IdentityClient, step: IdentityAuthStep, err: unknown, signal: AbortSignal, caller?: AbortSignal): unknown {
-  if (err instanceof IdentityAuthError) return err;
   if (caller?.aborted) return caller.reason;
+  if (err instanceof IdentityAuthError) return err;
   if (signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
     return new IdentityAuthError('timeout', `${step} failed: no answer from the identity service within ${client.timeoutMs} ms.`, { step, cause: err });
   }
@@ -49,11 +49,16 @@ function transportError(client: IdentityClient, step: IdentityAuthStep, err: unk
   return err;
 }
 
-/** Reads a body as text; a connection lost mid-body is a `network` error. */
-export async function readText(response: Response, step: IdentityAuthStep): Promise<string> {
+/**
+ * Reads a body as text; a connection lost mid-body is a `network` error. When the
+ * call's signal fired, the raw failure goes up so that {@link withTransport} names
+ * it a timeout (or rethrows the caller's abort).
+ */
+export async function readText(response: Response, step: IdentityAuthStep, signal: AbortSignal): Promise<string> {
   try {
     return await response.text();
   } catch (err) {
+    if (signal.aborted) throw err;
     throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, { step, status: response.status, cause: err });
   }
 }

@@ -8,7 +8,12 @@ import {
   authorize, createIdentityClient, DEFAULT_LIFETIME_SEC, exchangeCode, IdentityAuth, MAX_LIFETIME_SEC, refreshTokens, signIn,
 } from 'b2trader.identity.auth/core';
 
-import { addFault, clearFaults, rejectsWithKind, useEmulator, stats, TRADER } from './support.mjs';
+import { addFault, clearFaults, rejectsWithKind, useEmulator, stats, TRADER, waitFor } from './support.mjs';
+
+/** Waits until the emulator has applied an armed fault (the request reached it). */
+async function waitForFaultApplied(base) {
+  await waitFor(async () => (await (await fetch(`${base}/__faults`)).json()).faults.length === 0);
+}
 
 const TOKEN = '/identity/connect/token';
 const AUTHORIZE = '/identity/connect/authorize';
@@ -54,6 +59,22 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
   test('2. 200 with text/html → invalid_response, never success', async () => {
     const { auth, tokens } = await session();
     await addFault(base, { path: TOKEN, mode: 'respond', status: 200, contentType: 'text/html', body: '<html>maintenance</html>' });
+    await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
+  });
+
+  test('2. a token-shaped JSON body labelled text/html → invalid_response', async () => {
+    const { auth, tokens } = await session();
+    await addFault(base, {
+      path: TOKEN, mode: 'respond', status: 200, contentType: 'text/html',
+      body: JSON.stringify({ access_token: 'looks-real', token_type: 'Bearer', expires_in: 30, refresh_token: 'x' }),
+    });
+    const err = await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
+    assert.equal(err.code, 'not_json');
+  });
+
+  test('5. expires_in "60abc" (a number only in part) → invalid_response', async () => {
+    const { auth, tokens } = await session();
+    await addFault(base, { path: TOKEN, mode: 'mutate-json', set: { expires_in: '60abc' } });
     await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
   });
 
@@ -163,6 +184,23 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
     assert.equal((await stats(base)).tokenRequests.authorization_code, before + 1, 'exactly one request');
   });
 
+  test('9. a wrong secret on refresh → invalid_client, and the refresh token is untouched', async () => {
+    const right = new IdentityAuth(base, 'spa_admin', 'client_secret_admin');
+    await right.signIn(TRADER.email, TRADER.password);
+    const tokens = await right.retrieveToken(await right.authorize());
+    const wrong = new IdentityAuth(base, 'spa_admin', 'not-the-admin-secret');
+    const err = await rejectsWithKind(wrong.refreshToken(tokens.refreshToken), 'invalid_client', ['not-the-admin-secret', tokens.refreshToken]);
+    assert.equal(err.status, 401);
+    assert.ok(await right.refreshToken(tokens.refreshToken));
+  });
+
+  test('8. the code survives a transient failure of its exchange: retrying the same code works', async () => {
+    const { auth, code } = await pendingCode();
+    await addFault(base, { path: TOKEN, mode: 'html', status: 503 });
+    await rejectsWithKind(auth.retrieveToken(code), 'server');
+    assert.ok((await auth.retrieveToken(code)).accessToken);
+  });
+
   test('10. 429 with Retry-After in seconds → rate_limited with retryAfterMs', async () => {
     const { auth, tokens } = await session();
     await addFault(base, { path: TOKEN, mode: 'rate-limit', retryAfter: '12' });
@@ -214,6 +252,27 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
     assert.equal(err.transient, true);
   });
 
+  test('headers in time but the body stalls → timeout, not a network or parse error', async () => {
+    const auth = new IdentityAuth({ url: base, clientId: 'spa', timeoutMs: 400 });
+    await auth.signIn(TRADER.email, TRADER.password);
+    const tokens = await auth.retrieveToken(await auth.authorize());
+    await addFault(base, { path: TOKEN, mode: 'stall-body' });
+    const err = await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'timeout');
+    assert.equal(err.transient, true);
+  });
+
+  test("a caller's abort while the body stalls is rethrown as is", async () => {
+    const client = createIdentityClient({ url: base, clientId: 'spa' });
+    const { tokens } = await session();
+    await addFault(base, { path: TOKEN, mode: 'stall-body' });
+    const reason = new Error('the trader closed the window');
+    const controller = new AbortController();
+    const pending = refreshTokens(client, tokens.refreshToken, { signal: controller.signal });
+    await waitForFaultApplied(base);
+    controller.abort(reason);
+    await assert.rejects(pending, (err) => err === reason);
+  });
+
   test("a caller's abort is rethrown as is", async () => {
     const client = createIdentityClient({ url: base, clientId: 'spa' });
     const { tokens } = await session();
@@ -253,6 +312,16 @@ describe('id_token (FAULTS.md 12–14): the whole answer is refused', () => {
     await addFault(base, { path: TOKEN, mode: 'id-token', set: { aud: ['spa', 'other'], azp: 'spa' } });
     assert.ok((await auth.retrieveToken(code)).accessToken);
   });
+
+  for (const [label, change] of [['iss not the issuer', { set: { iss: 'https://evil.test/identity' } }], ['alg none', { shape: 'alg-none' }], ['exp in the past', { set: { exp: 1 } }]]) {
+    test(`${label} → invalid_response on a refresh, and on the password grant`, async () => {
+      const { auth, tokens } = await session();
+      await addFault(base, { path: TOKEN, mode: 'id-token', ...change });
+      await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
+      await addFault(base, { path: TOKEN, mode: 'id-token', ...change });
+      await rejectsWithKind(new IdentityAuth(base, 'lk', 'some_lk_secret').machineToMachineSignIn(TRADER.email, TRADER.password), 'invalid_response');
+    });
+  }
 
   test('a refresh whose id_token is for another user is refused', async () => {
     const { auth, tokens } = await session();
@@ -319,6 +388,21 @@ describe('authorize step (FAULTS.md 15–19)', () => {
   test('18. the final URL is on another origin → invalid_response', async () => {
     const { result } = await authorizeWithFault({ origin: 'http://127.0.0.2:9' });
     await rejectsWithKind(result, 'invalid_response');
+  });
+
+  test('a redirect with a malformed Location → invalid_response', async () => {
+    const auth = new IdentityAuth(base, 'spa');
+    await auth.signIn(TRADER.email, TRADER.password);
+    await addFault(base, { path: AUTHORIZE, mode: 'respond', status: 302, headers: { location: 'http://[not-a-host' } });
+    const err = await rejectsWithKind(auth.authorize(), 'invalid_response');
+    assert.equal(err.code, 'invalid_location');
+  });
+
+  test('the authorize endpoint refusing outright (400 page) → invalid_client', async () => {
+    const auth = new IdentityAuth(base, 'spa');
+    await auth.signIn(TRADER.email, TRADER.password);
+    await addFault(base, { path: AUTHORIZE, mode: 'respond', status: 400, contentType: 'text/html', body: '<p>invalid_redirect_uri</p>' });
+    await rejectsWithKind(auth.authorize(), 'invalid_client');
   });
 
   test('19. a network error on the authorize hop → network, not a credentials error', async () => {

@@ -116,7 +116,7 @@ describe('every method for every client', () => {
     assert.equal(calls, 3, 'sign-in, one authorize hop, token');
   });
 
-  test('a wrong issuer option makes the id_token fail validation', async () => {
+  test("a wrong issuer option: the authorize answer's iss no longer matches", async () => {
     const auth = new IdentityAuth({ url: b2TraderApiUrl, clientId: 'spa', issuer: 'https://other.example/identity' });
     await auth.signIn(TRADER.email, TRADER.password);
     // the authorize answer carries iss, which no longer matches
@@ -145,6 +145,36 @@ describe('every method for every client', () => {
     const session = done.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => c.startsWith('_session=')).join('; ');
     const tokens = await auth.retrieveToken(await auth.authorize({ cookie: session }));
     assert.equal(tokens.idTokenClaims.sub, result.account.id);
+  });
+
+  test('a failed sign-in drops the session cookie of an earlier one', async () => {
+    const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
+    await auth.signIn(TRADER.email, TRADER.password);
+    await rejectsWithKind(auth.signIn(TRADER.email, 'wrong-password'), 'invalid_credentials');
+    await rejectsWithKind(auth.authorize(), 'login_required');
+  });
+
+  test('signOut in Node sends the kept session cookie, so the identity session ends too', async () => {
+    const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
+    const { cookies } = await auth.signIn(TRADER.email, TRADER.password);
+    const tokens = await auth.retrieveToken(await auth.authorize());
+    await auth.signOut(tokens.accessToken);
+    await rejectsWithKind(auth.authorize({ cookie: cookies.join('; ') }), 'login_required');
+  });
+
+  test('each refresh token remembers its user: two users on one instance refresh independently', async () => {
+    const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
+    await auth.signIn(TRADER.email, TRADER.password);
+    const trader = await auth.retrieveToken(await auth.authorize());
+    const second = await auth.signIn('2fa@example.com', 'Passw0rd!');
+    const done = await fetch(`${b2TraderApiUrl}/identity/sign-in/second-factor`, {
+      method: 'POST', headers: { 'content-type': 'application/json', cookie: second.cookies.join('; ') }, body: JSON.stringify({ code: '123456' }),
+    });
+    const session = done.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => c.startsWith('_session=')).join('; ');
+    const other = await auth.retrieveToken(await auth.authorize({ cookie: session }));
+    assert.notEqual(other.idTokenClaims.sub, trader.idTokenClaims.sub);
+    assert.equal((await auth.refreshToken(trader.refreshToken)).idTokenClaims.sub, trader.idTokenClaims.sub);
+    assert.equal((await auth.refreshToken(other.refreshToken)).idTokenClaims.sub, other.idTokenClaims.sub);
   });
 
   test('retrieveToken refuses a code this instance did not ask for', async () => {

@@ -1,7 +1,8 @@
 // Shared by the core's Node tests: an emulator per file, fault and stats helpers.
 import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
 
-export { addFault, stats, useEmulator } from '../../../../e2e/identity-server/test/helpers.mjs';
+export { addFault, stats, useEmulator, waitFor } from '../../../../e2e/identity-server/test/helpers.mjs';
 
 export const TRADER = { email: 'trader@example.com', password: 'Passw0rd!' };
 export const SECRETS = { spa_admin: 'client_secret_admin', core_ib: 'some_core_ib_secret', lk: 'some_lk_secret' };
@@ -11,8 +12,9 @@ export async function clearFaults(base) {
 }
 
 /**
- * Asserts `promise` rejects with an IdentityAuthError of `kind`, whose message and
- * description contain none of `secrets`; returns the error.
+ * Asserts `promise` rejects with an IdentityAuthError of `kind` in which none of
+ * `secrets` (nor the seeded password and client secrets) can be found: not in the
+ * message, the description, nor anywhere in its cause chain; returns the error.
  */
 export async function rejectsWithKind(promise, kind, secrets = []) {
   let caught;
@@ -26,6 +28,7 @@ export async function rejectsWithKind(promise, kind, secrets = []) {
     if (!secret) continue;
     assert.ok(!caught.message.includes(secret), `the message leaks a secret: ${caught.message}`);
     assert.ok(!(caught.description ?? '').includes(secret), 'the description leaks a secret');
+    assert.ok(!inspect(caught, { depth: 20 }).includes(secret), 'the error (cause chain included) leaks a secret');
   }
   return caught;
 }
