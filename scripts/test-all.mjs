@@ -17,13 +17,46 @@ function testFiles(dir) {
   return readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f));
 }
 
+/** No suite may take longer than this: a hung test fails the run instead of hanging CI. */
+const SUITE_LIMIT_MS = 10 * 60 * 1000;
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function run(command, args, env = {}) {
   return new Promise((resolve) => {
     let output = '';
-    const child = spawn(command, args, { env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // its own process group, so that a hung suite is stopped with everything it started
+    const child = spawn(command, args, {
+      env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+    });
+    running.add(child.pid);
+    const watchdog = setTimeout(() => {
+      output += `\ntest-all: suite stopped after ${SUITE_LIMIT_MS / 1000} s\n`;
+      console.error(`test-all: ${command} ${args.join(' ').slice(0, 120)} ran over ${SUITE_LIMIT_MS / 1000} s; stopping it`);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+    }, SUITE_LIMIT_MS);
     child.stdout.on('data', (chunk) => { output += chunk; process.stdout.write(chunk); });
     child.stderr.on('data', (chunk) => { output += chunk; process.stderr.write(chunk); });
-    child.on('exit', (code, signal) => resolve({ code: code ?? (signal ? 1 : 0), output }));
+    child.on('exit', (code, signal) => {
+      clearTimeout(watchdog);
+      running.delete(child.pid);
+      resolve({ code: code ?? (signal ? 1 : 0), output });
+    });
   });
 }
 

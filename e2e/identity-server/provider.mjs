@@ -1,20 +1,60 @@
 // The OpenID provider itself: oidc-provider configured to behave like B2Trader's
 // Duende IdentityServer for a user who is already signed in.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import Provider from 'oidc-provider';
 
 import { findAccountById } from './accounts.mjs';
 import { clientMetadata, isLoopbackSignInDone, RESOURCE, RESOURCE_SCOPES, resourceScopesOf } from './clients.mjs';
 
+let signingKeys;
+
 /**
- * @param {{ publicUrl: string, accessTokenTtl: number }} options
+ * RSA key generation is a random search and has been seen to stall on a loaded
+ * machine: when one attempt takes over 5 s another starts, and the first to finish wins.
+ */
+function rsaKeyPairWithRetry(attempts = 4) {
+  const generate = promisify(generateKeyPair);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let failures = 0;
+    const start = (left) => {
+      generate('rsa', { modulusLength: 2048 }).then((pair) => {
+        if (!settled) {
+          settled = true;
+          resolve(pair);
+        }
+      }, (err) => {
+        failures += 1;
+        if (!settled && failures >= attempts) reject(err);
+      });
+      if (left > 1) setTimeout(() => settled || start(left - 1), 5000).unref();
+    };
+    start(attempts);
+  });
+}
+
+/**
+ * The RS256 key pair of this process, made once off the main thread: every
+ * emulator a process starts signs with it, and a restart makes a new one.
+ */
+export function signingKeyPair() {
+  signingKeys ??= rsaKeyPairWithRetry().then(({ privateKey, publicKey }) => {
+    const kid = `emulator-${Date.now().toString(36)}`;
+    return {
+      privateJwk: { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' },
+      publicJwk: { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' },
+    };
+  });
+  return signingKeys;
+}
+
+/**
+ * @param {{ publicUrl: string, accessTokenTtl: number, keys: { privateJwk: object, publicJwk: object } }} options
  * @returns {{ provider: Provider, publicJwk: object, privateJwk: object }}
  */
-export function createProvider({ publicUrl, accessTokenTtl }) {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const kid = `emulator-${Date.now().toString(36)}`;
-  const privateJwk = { ...privateKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
-  const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid, use: 'sig', alg: 'RS256' };
+export function createProvider({ publicUrl, accessTokenTtl, keys }) {
+  const { privateJwk, publicJwk } = keys;
 
   const provider = new Provider(`${publicUrl}/identity`, {
     clients: clientMetadata(publicUrl),

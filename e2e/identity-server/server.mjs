@@ -9,7 +9,7 @@ import { CLIENTS } from './clients.mjs';
 import { normaliseCookieHeader } from './cookies.mjs';
 import { readBody, sendJson } from './http-util.mjs';
 import { registerPasswordGrant } from './password-grant.mjs';
-import { createProvider } from './provider.mjs';
+import { createProvider, signingKeyPair } from './provider.mjs';
 import { createResourceApi } from './resource-api.mjs';
 import { createStats, createTestControls } from './test-controls.mjs';
 
@@ -21,7 +21,7 @@ const CODE_NOT_USABLE = new Set([
 
 /**
  * Starts the emulator.
- * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, testControls?: boolean, quiet?: boolean }} [options]
+ * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, testControls?: boolean, quiet?: boolean, unref?: boolean }} [options]
  * @returns {Promise<{ url: string, publicUrl: string, issuer: string, close(): Promise<void> }>}
  */
 export async function startIdentityServer(options = {}) {
@@ -32,12 +32,13 @@ export async function startIdentityServer(options = {}) {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, resolve);
   });
+  if (options.unref) server.unref();
   const { port } = server.address();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
   const issuer = `${publicUrl}/identity`;
 
-  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl });
+  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl, keys: await signingKeyPair() });
   registerPasswordGrant(provider, { accessTokenTtl });
   const stats = createStats();
   const controls = options.testControls ? createTestControls({ stats, privateJwk }) : undefined;

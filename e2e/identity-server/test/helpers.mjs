@@ -15,9 +15,12 @@ export const SCOPES = {
   lk: 'openid offline_access FrontOffice',
 };
 
-/** Starts an emulator with test controls on a free loopback port. */
+/**
+ * Starts an emulator with test controls on a free loopback port. Its server does
+ * not keep the process alive, so a test that fails before closing it cannot hang.
+ */
 export async function startEmulator(options = {}) {
-  return startIdentityServer({ port: 0, testControls: true, ...options });
+  return startIdentityServer({ port: 0, testControls: true, unref: true, ...options });
 }
 
 /**
@@ -31,7 +34,7 @@ export function useEmulator(onStart, options = {}) {
     handle.server = await startEmulator(options);
     onStart(handle.server.url);
   });
-  after(() => handle.server.close());
+  after(() => handle.server?.close());
   beforeEach(() => fetch(`${handle.server.url}/__faults`, { method: 'DELETE' }));
   return handle;
 }

@@ -13,7 +13,15 @@ export interface CallOptions {
 
 function timeoutSignal(ms: number, caller?: AbortSignal): AbortSignal {
   const timeout = AbortSignal.timeout(ms);
-  return caller ? AbortSignal.any([caller, timeout]) : timeout;
+  if (!caller) return timeout;
+  if (typeof AbortSignal.any === 'function') return AbortSignal.any([caller, timeout]);
+  // Safari before 17.4 has no AbortSignal.any
+  const controller = new AbortController();
+  const forward = (source: AbortSignal) => () => controller.abort(source.reason);
+  if (caller.aborted) controller.abort(caller.reason);
+  caller.addEventListener('abort', forward(caller), { once: true });
+  timeout.addEventListener('abort', forward(timeout), { once: true });
+  return controller.signal;
 }
 
 /**
