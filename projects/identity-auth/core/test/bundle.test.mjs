@@ -1,5 +1,5 @@
-// A browser app that never signs in machine-to-machine carries no password-grant
-// code: bundle the built package the way an app's bundler does and look.
+// What an app bundles from the core: nothing but oauth4webapi comes along, and a
+// browser app that never signs in machine-to-machine carries no password-grant code.
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { test } from 'node:test';
@@ -37,4 +37,15 @@ test('importing passwordGrant (or the 1.2 facade) brings it in: the check above 
     globalThis.step = IdentityAuth;
   `);
   assert.ok(facade.includes(PASSWORD_GRANT_MARKER));
+});
+
+test('the built core imports nothing but oauth4webapi: no Angular, no rxjs, no Node built-ins', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { createRequire } = await import('node:module');
+  const entry = createRequire(import.meta.url).resolve('b2trader.identity.auth/core');
+  const code = await readFile(entry, 'utf8');
+  const specifiers = [...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+    .map((m) => m[1] ?? m[2]);
+  assert.ok(specifiers.length > 0, 'found the imports');
+  assert.deepEqual([...new Set(specifiers)], ['oauth4webapi']);
 });
