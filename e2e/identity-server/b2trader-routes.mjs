@@ -71,7 +71,8 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken }) {
       return sendEmpty(res, 401, { 'www-authenticate': 'Bearer error="invalid_token"' });
     }
     const body = await readJson(req);
-    if (body === undefined || (body.refresh_token !== undefined && typeof body.refresh_token !== 'string')) {
+    const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+    if (!isObject || (body.refresh_token !== undefined && typeof body.refresh_token !== 'string')) {
       return sendJson(res, 400, { errors: [{ code: 'InvalidRequest', message: 'The body must be {} or {"refresh_token": "..."}' }] });
     }
     const clientId = claims.client_id;

@@ -25,27 +25,23 @@ export async function readJson(req) {
   }
 }
 
+// Headers go through setHeader (not writeHead) so that a test fault can still
+// rewrite the body and its length before anything is sent.
+function send(res, status, body, headers) {
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  res.end(body);
+}
+
 export function sendJson(res, status, body, headers = {}) {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
+  send(res, status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
 }
 
 export function sendHtml(res, status, html, headers = {}) {
-  res.writeHead(status, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(html),
-    ...headers,
-  });
-  res.end(html);
+  send(res, status, html, { 'content-type': 'text/html; charset=utf-8', ...headers });
 }
 
 export function sendEmpty(res, status, headers = {}) {
-  res.writeHead(status, { 'content-length': 0, ...headers });
-  res.end();
+  send(res, status, '', headers);
 }

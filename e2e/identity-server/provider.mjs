@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import Provider from 'oidc-provider';
 
 import { findAccountById } from './accounts.mjs';
+import { createMemoryAdapter } from './memory-adapter.mjs';
 import { clientMetadata, isLoopbackSignInDone, RESOURCE, RESOURCE_SCOPES, resourceScopesOf } from './clients.mjs';
 
 let signingKeys;
@@ -57,6 +58,7 @@ export function createProvider({ publicUrl, accessTokenTtl, keys }) {
   const { privateJwk, publicJwk } = keys;
 
   const provider = new Provider(`${publicUrl}/identity`, {
+    adapter: createMemoryAdapter(),
     clients: clientMetadata(publicUrl),
     jwks: { keys: [privateJwk] },
     scopes: ['openid', 'offline_access'],
@@ -104,7 +106,8 @@ export function createProvider({ publicUrl, accessTokenTtl, keys }) {
     // without one, so refresh tokens are issued on the grant type alone.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
-    rotateRefreshToken: () => true,
+    // A `noRotate` fault answers a refresh without rotating (FAULTS.md 6).
+    rotateRefreshToken: (ctx) => !ctx.req.fault?.noRotate,
     // A signed-in first-party user is never asked for consent: every B2Trader
     // client is granted its own scopes, so authorize answers one redirect.
     async loadExistingGrant(ctx) {

@@ -56,7 +56,11 @@ export function createResourceApi({ issuer, publicJwk, stats }) {
       }
       const scopes = String(claims.scope ?? '').split(' ');
       if (!scopes.includes(endpoint.scope)) {
-        unauthorized(res, `The access token is not valid for ${endpoint.scope}`);
+        // RFC 6750 §3.1: a good token without the scope is forbidden, not unauthorized
+        stats.count('api403');
+        sendJson(res, 403, { title: 'Forbidden', status: 403 }, {
+          'www-authenticate': `Bearer error="insufficient_scope", scope="${endpoint.scope}"`,
+        });
         return true;
       }
       stats.count('api200');

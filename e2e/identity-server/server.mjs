@@ -58,8 +58,13 @@ export async function startIdentityServer(options = {}) {
   const callback = provider.callback();
   server.on('request', (req, res) => {
     handle(req, res).catch((err) => {
-      if (!res.headersSent) sendJson(res, err?.status ?? 500, { title: 'Internal Server Error', status: err?.status ?? 500 });
-      else res.destroy();
+      if (res.headersSent) return res.destroy();
+      if (err?.status === 413) {
+        // the rest of the body is still on the wire: close rather than read it
+        return sendJson(res, 413, { title: 'Payload Too Large', status: 413 }, { connection: 'close' });
+      }
+      console.error('identity-server: unexpected error', err);
+      return sendJson(res, 500, { title: 'Internal Server Error', status: 500 });
     });
   });
 
@@ -68,7 +73,9 @@ export async function startIdentityServer(options = {}) {
     if (controls && path.startsWith('/__')) return controls.handle(req, res, new URL(req.url, 'http://emulator'));
     if (req.headers.cookie) req.headers.cookie = normaliseCookieHeader(req.headers.cookie);
 
-    const fault = controls?.take(path);
+    stats.countRequest(req.method, path);
+    const fault = controls?.take(req.method, path);
+    req.fault = fault;
     if (fault && !(await controls.apply(fault, req, res))) return undefined;
 
     if (await b2trader.handle(req, res, path)) return undefined;
@@ -89,7 +96,12 @@ export async function startIdentityServer(options = {}) {
     if (auth && /^basic\s/i.test(auth)) {
       const decoded = Buffer.from(auth.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      const clientId = decodeURIComponent(decoded.slice(0, colon));
+      let clientId;
+      try {
+        clientId = decodeURIComponent(decoded.slice(0, colon));
+      } catch {
+        clientId = undefined; // oidc-provider answers invalid_client for it
+      }
       if (colon > 0 && decoded.slice(colon + 1) === '' && CLIENTS[clientId] && !CLIENTS[clientId].secret) {
         delete req.headers.authorization;
         if (!form.has('client_id')) form.set('client_id', clientId);

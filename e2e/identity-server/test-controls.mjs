@@ -13,7 +13,13 @@ export const FAULT_MODES = [
 export function createStats() {
   let counters = {};
   let tokenRequests = {};
+  let requests = {};
   return {
+    /** every request, faulted or not, by "METHOD /path" */
+    countRequest(method, path) {
+      const key = `${method} ${path}`;
+      requests[key] = (requests[key] ?? 0) + 1;
+    },
     count(name, by = 1) {
       counters[name] = (counters[name] ?? 0) + by;
     },
@@ -23,9 +29,10 @@ export function createStats() {
     },
     snapshot() {
       return {
+        requests: { ...requests },
         tokenRequests: { ...tokenRequests },
         refreshReuseDetected: counters.refreshReuseDetected ?? 0,
-        api: { ok: counters.api200 ?? 0, unauthorized: counters.api401 ?? 0 },
+        api: { ok: counters.api200 ?? 0, unauthorized: counters.api401 ?? 0, forbidden: counters.api403 ?? 0 },
         signIn: { succeeded: counters.signInSucceeded ?? 0, failed: counters.signInFailed ?? 0 },
         revoked: { refreshTokens: counters.refreshTokensRevoked ?? 0, grants: counters.grantsRevoked ?? 0 },
         faultsApplied: counters.faultsApplied ?? 0,
@@ -34,6 +41,7 @@ export function createStats() {
     reset() {
       counters = {};
       tokenRequests = {};
+      requests = {};
     },
   };
 }
@@ -44,6 +52,14 @@ function validateFault(spec) {
   if (!FAULT_MODES.includes(spec.mode)) return `"mode" must be one of ${FAULT_MODES.join(', ')}`;
   if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return '"count" must be a positive integer';
   if (spec.mode === 'delay' && !(Number.isFinite(spec.ms) && spec.ms >= 0)) return '"delay" needs "ms"';
+  if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599)) return '"status" must be an integer from 200 to 599';
+  if (spec.method !== undefined && !/^[A-Z]+$/.test(spec.method)) return '"method" must be an HTTP method such as POST';
+  if (spec.headers !== undefined) {
+    if (typeof spec.headers !== 'object' || spec.headers === null) return '"headers" must be an object';
+    for (const [name, value] of Object.entries(spec.headers)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof value !== 'string' || /[\r\n]/.test(value)) return `header "${name}" is not a valid header`;
+    }
+  }
   return undefined;
 }
 
@@ -82,6 +98,19 @@ function rewriteLocation(location, fault) {
   return url.href;
 }
 
+/** Applies `change` to a JSON object body; any other body passes through untouched. */
+function rewriteJson(body, change) {
+  let json;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return body;
+  }
+  if (typeof json !== 'object' || json === null) return body;
+  change(json);
+  return Buffer.from(JSON.stringify(json));
+}
+
 /**
  * Lets the real handler answer, then hands its body (and headers) to `transform`
  * before anything reaches the socket.
@@ -114,8 +143,9 @@ export function createTestControls({ stats, privateJwk }) {
   let faults = [];
   const hanging = new Set();
 
-  function take(path) {
-    const index = faults.findIndex((f) => f.path === path);
+  /** The next fault armed for this request; CORS preflights only when asked for. */
+  function take(method, path) {
+    const index = faults.findIndex((f) => f.path === path && (f.method ? f.method === method : method !== 'OPTIONS'));
     if (index < 0) return undefined;
     const fault = faults[index];
     fault.remaining -= 1;
@@ -181,19 +211,15 @@ export function createTestControls({ stats, privateJwk }) {
         interceptResponse(res, (body) => body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
         return true;
       case 'mutate-json':
-        interceptResponse(res, (body) => {
-          const json = JSON.parse(body.toString('utf8'));
+        interceptResponse(res, (body) => rewriteJson(body, (json) => {
           for (const [k, v] of Object.entries(fault.set ?? {})) json[k] = v;
           for (const k of fault.delete ?? []) delete json[k];
-          return Buffer.from(JSON.stringify(json));
-        });
+        }));
         return true;
       case 'id-token':
-        interceptResponse(res, (body) => {
-          const json = JSON.parse(body.toString('utf8'));
+        interceptResponse(res, (body) => rewriteJson(body, (json) => {
           if (typeof json.id_token === 'string') json.id_token = rewriteIdToken(json.id_token, fault, privateJwk);
-          return Buffer.from(JSON.stringify(json));
-        });
+        }));
         return true;
       case 'mutate-redirect':
         interceptResponse(res, (body) => {

@@ -7,10 +7,13 @@ import { test } from 'node:test';
 const MAIN = fileURLToPath(new URL('../main.mjs', import.meta.url));
 
 for (const signal of ['SIGINT', 'SIGTERM']) {
-  test(`prints its base URL and users, serves discovery, and stops cleanly on ${signal}`, async () => {
+  test(`prints its base URL and users, honours its environment, and stops cleanly on ${signal}`, async () => {
     const started = Date.now();
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, IDENTITY_PORT: '0', ACCESS_TOKEN_TTL: '45' },
+      env: {
+        ...process.env, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: '0', ACCESS_TOKEN_TTL: '45',
+        ...(signal === 'SIGTERM' ? { IDENTITY_PUBLIC_URL: 'http://127.0.0.1:9999' } : {}),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -28,10 +31,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     });
     const readyMs = Date.now() - started;
     const discovery = await (await fetch(`${url}/identity/.well-known/openid-configuration`)).json();
-    assert.equal(discovery.issuer, `${url}/identity`);
-    assert.equal(discovery.token_endpoint, `${url}/identity/connect/token`);
-    assert.equal(discovery.authorization_endpoint, `${url}/identity/connect/authorize`);
-    const jwks = await (await fetch(discovery.jwks_uri)).json();
+    assert.equal(discovery.issuer, signal === 'SIGTERM' ? 'http://127.0.0.1:9999/identity' : `${url}/identity`, 'IDENTITY_PUBLIC_URL sets the issuer');
+    const tokens = await (await fetch(`${url}/identity/connect/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('lk:some_lk_secret').toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'password', username: 'trader@example.com', password: 'Passw0rd!', scope: 'openid offline_access FrontOffice' }),
+    })).json();
+    assert.equal(tokens.expires_in, 45, 'ACCESS_TOKEN_TTL sets the lifetime');
+    assert.match(discovery.token_endpoint, /\/identity\/connect\/token$/);
+    assert.match(discovery.authorization_endpoint, /\/identity\/connect\/authorize$/);
+    const jwks = await (await fetch(`${url}/identity/.well-known/openid-configuration/jwks`)).json();
     assert.equal(jwks.keys[0].kty, 'RSA');
     assert.equal('d' in jwks.keys[0], false, 'no private key material published');
     const exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));

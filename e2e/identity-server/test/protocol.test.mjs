@@ -326,14 +326,14 @@ describe('machine-to-machine sign-in (PROTOCOL.md §6)', () => {
 });
 
 describe('resource API', () => {
-  test('a valid FrontOffice token reads the account; it is refused by BackOffice', async () => {
+  test('a valid FrontOffice token reads the account; BackOffice answers 403 insufficient_scope', async () => {
     const { tokens } = await loginChain(base);
     const ok = await callApi(base, '/api/frontoffice/v1/account', tokens.access_token);
     assert.equal(ok.status, 200);
     assert.equal(ok.json.accountId, TRADER_ID);
     const denied = await callApi(base, '/api/backoffice/v1/users', tokens.access_token);
-    assert.equal(denied.status, 401);
-    assert.match(denied.headers.get('www-authenticate'), /^Bearer error="invalid_token"/);
+    assert.equal(denied.status, 403);
+    assert.equal(denied.headers.get('www-authenticate'), 'Bearer error="insufficient_scope", scope="BackOffice"');
   });
 
   test('a BackOffice token reads the users', async () => {

@@ -133,11 +133,13 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
     assert.ok(Number.isFinite(refreshed.expiresAt));
   });
 
-  test('6. a refresh answer without refresh_token keeps the previous one', async () => {
+  test('6. a refresh answer without refresh_token keeps the previous one, which still works', async () => {
     const { auth, tokens } = await session();
-    await addFault(base, { path: TOKEN, mode: 'mutate-json', delete: ['refresh_token'] });
+    await addFault(base, { path: TOKEN, mode: 'mutate-json', delete: ['refresh_token'], noRotate: true });
     const refreshed = await auth.refreshToken(tokens.refreshToken);
     assert.equal(refreshed.refreshToken, tokens.refreshToken);
+    const next = await auth.refreshToken(refreshed.refreshToken);
+    assert.notEqual(next.refreshToken, tokens.refreshToken);
   });
 
   test('6. refresh_token: null → invalid_response', async () => {
