@@ -19,7 +19,7 @@ export function createResourceApi({ issuer, publicJwk, stats }) {
   /** Verifies an access token of this emulator: signature, iss, aud, exp, typ. */
   async function verifyAccessToken(token) {
     const { payload } = await jwtVerify(token, jwks, {
-      issuer, audience: RESOURCE, typ: 'at+jwt', algorithms: ['RS256'], clockTolerance: 0,
+      issuer, audience: RESOURCE, typ: 'at+jwt', algorithms: ['RS256'], clockTolerance: 0, requiredClaims: ['exp', 'iat', 'sub'],
     });
     return payload;
   }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
 import { createB2TraderRoutes } from './b2trader-routes.mjs';
-import { CLIENTS } from './clients.mjs';
+import { CLIENTS, RESOURCE } from './clients.mjs';
 import { normaliseCookieHeader } from './cookies.mjs';
 import { readBody, sendJson } from './http-util.mjs';
 import { registerPasswordGrant } from './password-grant.mjs';
@@ -41,7 +41,7 @@ export async function startIdentityServer(options = {}) {
   const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl, keys: await signingKeyPair() });
   registerPasswordGrant(provider, { accessTokenTtl });
   const stats = createStats();
-  const controls = options.testControls ? createTestControls({ stats, privateJwk }) : undefined;
+  const controls = options.testControls ? createTestControls({ stats, privateJwk, issuer, audience: RESOURCE }) : undefined;
   const api = createResourceApi({ issuer, publicJwk, stats });
   const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken });
 
@@ -169,7 +169,18 @@ async function adaptToB2Trader(ctx, next) {
   if (ctx.method === 'GET' && ctx.path === '/connect/authorize' && (ctx.status === 302 || ctx.status === 303)) {
     const location = ctx.response.get('location');
     const url = location ? new URL(location, 'http://relative.invalid') : undefined;
-    if (url?.searchParams.has('code')) {
+    const requested = typeof ctx.query.scope === 'string' ? ctx.query.scope.split(' ').filter(Boolean) : [];
+    const allowed = CLIENTS[ctx.query.client_id]?.scope.split(' ') ?? [];
+    const notAllowed = requested.filter((s) => !allowed.includes(s));
+    if (url?.searchParams.has('code') && notAllowed.length > 0) {
+      // oidc-provider drops a scope it cannot grant; Duende refuses the request.
+      const given = new URLSearchParams(url.search);
+      const answer = new URLSearchParams({ error: 'invalid_scope', error_description: `scope not allowed for this client: ${notAllowed.join(' ')}` });
+      if (given.has('state')) answer.set('state', given.get('state'));
+      if (given.has('iss')) answer.set('iss', given.get('iss'));
+      url.search = answer.toString();
+      ctx.response.set('location', url.href);
+    } else if (url?.searchParams.has('code')) {
       // Duende's order and parameters: code, scope, state, session_state, iss.
       const given = new URLSearchParams(url.search);
       const answer = new URLSearchParams();

@@ -67,6 +67,12 @@ function base64url(input) {
   return Buffer.from(input).toString('base64url');
 }
 
+function signJwt(header, payload, privateJwk) {
+  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+  const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
+  return `${signingInput}.${rsaSign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url')}`;
+}
+
 /** Rewrites an id_token: changed claims re-signed with the emulator's key, or broken on purpose. */
 function rewriteIdToken(idToken, fault, privateJwk) {
   const [h, p] = idToken.split('.');
@@ -138,7 +144,7 @@ function interceptResponse(res, transform) {
 /**
  * @param {{ stats: ReturnType<typeof createStats>, privateJwk: object }} deps
  */
-export function createTestControls({ stats, privateJwk }) {
+export function createTestControls({ stats, privateJwk, issuer, audience }) {
   /** @type {Array<object & { remaining: number }>} */
   let faults = [];
   const hanging = new Set();
@@ -239,6 +245,18 @@ export function createTestControls({ stats, privateJwk }) {
     if (route === 'POST /__stats/reset') {
       stats.reset();
       return sendJson(res, 200, stats.snapshot());
+    }
+    if (route === 'POST /__tokens') {
+      // an access token signed with the emulator's key, with claims changed or removed
+      const spec = await readJson(req);
+      if (!spec || typeof spec !== 'object') return sendJson(res, 400, { error: 'the body must be a JSON object' });
+      const now = Math.floor(Date.now() / 1000);
+      const claims = {
+        jti: `minted-${now}-${Math.random().toString(36).slice(2)}`, sub: '10e3bfcf-56f7-421d-84ea-1700209ae121',
+        iat: now, exp: now + 30, scope: 'FrontOffice', client_id: 'spa', iss: issuer, aud: audience, ...(spec.set ?? {}),
+      };
+      for (const k of spec.delete ?? []) delete claims[k];
+      return sendJson(res, 201, { access_token: signJwt({ alg: 'RS256', typ: 'at+jwt', kid: privateJwk.kid, ...(spec.header ?? {}) }, claims, privateJwk) });
     }
     if (route === 'GET /__faults') return sendJson(res, 200, { faults });
     if (route === 'DELETE /__faults') {

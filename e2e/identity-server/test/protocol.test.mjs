@@ -369,3 +369,41 @@ describe('resource API', () => {
     assert.equal(after.api.unauthorized, before.api.unauthorized + 1);
   });
 });
+
+describe('resource API: each check on its own (tokens minted by /__tokens)', () => {
+  async function mint(change) {
+    const response = await fetch(`${base}/__tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change) });
+    assert.equal(response.status, 201);
+    return (await response.json()).access_token;
+  }
+
+  test('a minted token with the defaults is accepted (the control is sound)', async () => {
+    assert.equal((await callApi(base, '/api/frontoffice/v1/account', await mint({}))).status, 200);
+  });
+
+  for (const [label, change] of [
+    ['another issuer', { set: { iss: 'https://evil.test/identity' } }],
+    ['another audience', { set: { aud: 'spa' } }],
+    ['an expired token', { set: { exp: Math.floor(Date.now() / 1000) - 5 } }],
+    ['no exp', { delete: ['exp'] }],
+    ['another typ', { header: { typ: 'JWT' } }],
+  ]) {
+    test(`${label} → 401 invalid_token`, async () => {
+      const result = await callApi(base, '/api/frontoffice/v1/account', await mint(change));
+      assert.equal(result.status, 401);
+      assert.match(result.headers.get('www-authenticate'), /invalid_token/);
+    });
+  }
+});
+
+describe('authorize: scope', () => {
+  test('a scope the client may not have is refused with invalid_scope, no code', async () => {
+    const jar = new CookieJar();
+    await signIn(base, jar);
+    const response = await authorizeOnce(base, jar, { challenge: pkce().challenge, scope: 'openid offline_access FrontOffice BackOffice', state: 's-9' });
+    const location = new URL(response.headers.get('location'));
+    assert.equal(location.searchParams.get('error'), 'invalid_scope');
+    assert.equal(location.searchParams.get('state'), 's-9');
+    assert.equal(location.searchParams.get('code'), null);
+  });
+});
