@@ -9,12 +9,11 @@ import { readJson, sendEmpty, sendHtml, sendJson } from './http-util.mjs';
 const SIGN_IN_FAILED = { errors: [{ code: 'SignInUnsuccessful', message: 'The sign-in was unsuccessful' }] };
 const SECOND_FACTOR_FAILED = { errors: [{ code: 'SecondFactorUnsuccessful', message: 'The second factor was not accepted' }] };
 const PENDING_COOKIE = 'idsrv.2fa';
-const SESSION_TTL = 14 * 24 * 3600;
 
 /**
- * @param {{ provider: import('oidc-provider').default, stats: { count(name: string): void }, verifyAccessToken(token: string): Promise<object> }} deps
+ * @param {{ provider: import('oidc-provider').default, stats: { count(name: string): void }, verifyAccessToken(token: string): Promise<object>, sessionTtl: number }} deps
  */
-export function createB2TraderRoutes({ provider, stats, verifyAccessToken }) {
+export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessionTtl }) {
   /** second-factor attempts waiting for their code: pending id → account id */
   const pending = new Map();
   const sessionCookieName = provider.cookieName('session');
@@ -22,8 +21,8 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken }) {
   async function startSession(res, account, extraCookies = []) {
     const session = new provider.Session();
     session.loginAccount({ accountId: account.id });
-    await session.save(SESSION_TTL);
-    const expires = new Date(Date.now() + SESSION_TTL * 1000).toUTCString();
+    await session.save(sessionTtl);
+    const expires = new Date(Date.now() + sessionTtl * 1000).toUTCString();
     const cookies = [...extraCookies, `${sessionCookieName}=${session.id}; path=/; expires=${expires}; samesite=lax; httponly`];
     sendJson(res, 200, { secondFactorRequired: false, account: publicAccount(account) }, { 'set-cookie': cookies });
   }

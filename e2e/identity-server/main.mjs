@@ -20,6 +20,8 @@ const server = await startIdentityServer({
   port: intFromEnv('IDENTITY_PORT', 5055),
   publicUrl: process.env.IDENTITY_PUBLIC_URL || undefined,
   accessTokenTtl: intFromEnv('ACCESS_TOKEN_TTL', 30),
+  refreshTokenTtl: intFromEnv('REFRESH_TOKEN_TTL', 14 * 24 * 3600),
+  sessionTtl: intFromEnv('SESSION_TTL', 14 * 24 * 3600),
   testControls: process.env.IDENTITY_TEST_CONTROLS === '1',
 });
 

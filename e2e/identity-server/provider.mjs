@@ -51,10 +51,10 @@ export function signingKeyPair() {
 }
 
 /**
- * @param {{ publicUrl: string, accessTokenTtl: number, keys: { privateJwk: object, publicJwk: object } }} options
+ * @param {{ publicUrl: string, accessTokenTtl: number, refreshTokenTtl: number, sessionTtl: number, keys: { privateJwk: object, publicJwk: object } }} options
  * @returns {{ provider: Provider, publicJwk: object, privateJwk: object }}
  */
-export function createProvider({ publicUrl, accessTokenTtl, keys }) {
+export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, sessionTtl, keys }) {
   const { privateJwk, publicJwk } = keys;
 
   const provider = new Provider(`${publicUrl}/identity`, {
@@ -130,9 +130,9 @@ export function createProvider({ publicUrl, accessTokenTtl, keys }) {
       AccessToken: accessTokenTtl,
       AuthorizationCode: 60,
       IdToken: 3600,
-      RefreshToken: 14 * 24 * 3600,
+      RefreshToken: refreshTokenTtl,
       Grant: 14 * 24 * 3600,
-      Session: 14 * 24 * 3600,
+      Session: sessionTtl,
       Interaction: 600,
     },
     // Browser calls come from the page's own origin (through a proxy) or another

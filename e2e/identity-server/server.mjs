@@ -21,12 +21,14 @@ const CODE_NOT_USABLE = new Set([
 
 /**
  * Starts the emulator.
- * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, testControls?: boolean, quiet?: boolean, unref?: boolean }} [options]
+ * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, refreshTokenTtl?: number, sessionTtl?: number, testControls?: boolean, quiet?: boolean, unref?: boolean }} [options]
  * @returns {Promise<{ url: string, publicUrl: string, issuer: string, close(): Promise<void> }>}
  */
 export async function startIdentityServer(options = {}) {
   const host = options.host ?? '127.0.0.1';
   const accessTokenTtl = options.accessTokenTtl ?? 30;
+  const refreshTokenTtl = options.refreshTokenTtl ?? 14 * 24 * 3600;
+  const sessionTtl = options.sessionTtl ?? 14 * 24 * 3600;
   const server = createServer();
   await new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -38,12 +40,12 @@ export async function startIdentityServer(options = {}) {
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
   const issuer = `${publicUrl}/identity`;
 
-  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl, keys: await signingKeyPair() });
+  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, sessionTtl, keys: await signingKeyPair() });
   registerPasswordGrant(provider, { accessTokenTtl });
   const stats = createStats();
   const controls = options.testControls ? createTestControls({ stats, privateJwk, issuer, audience: RESOURCE }) : undefined;
   const api = createResourceApi({ issuer, publicJwk, stats });
-  const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken });
+  const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken, sessionTtl });
 
   provider.on('grant.error', (ctx, err) => {
     ctx.state.grantErrorDetail = err.error_detail;
