@@ -67,16 +67,19 @@ function base64url(input) {
   return Buffer.from(input).toString('base64url');
 }
 
-function signJwt(header, payload, privateJwk) {
-  const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
+/** `<signingInput>.<RS256 signature>` with the emulator's key. */
+function signParts(signingInput, privateJwk) {
   const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
   return `${signingInput}.${rsaSign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url')}`;
+}
+
+function signJwt(header, payload, privateJwk) {
+  return signParts(`${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`, privateJwk);
 }
 
 /** Rewrites an id_token: changed claims re-signed with the emulator's key, or broken on purpose. */
 function rewriteIdToken(idToken, fault, privateJwk) {
   const [h, p] = idToken.split('.');
-  const header = JSON.parse(Buffer.from(h, 'base64url').toString());
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
   for (const [k, v] of Object.entries(fault.set ?? {})) payload[k] = v;
   for (const k of fault.delete ?? []) delete payload[k];
@@ -87,11 +90,7 @@ function rewriteIdToken(idToken, fault, privateJwk) {
     return `${h}.${base64url(JSON.stringify(payload))}`;
   }
   const payloadPart = fault.shape === 'payload-not-json' ? base64url('this is not json') : base64url(JSON.stringify(payload));
-  const signingInput = `${h}.${payloadPart}`;
-  const key = createPrivateKey({ key: privateJwk, format: 'jwk' });
-  const signature = rsaSign('RSA-SHA256', Buffer.from(signingInput), key).toString('base64url');
-  void header;
-  return `${signingInput}.${signature}`;
+  return signParts(`${h}.${payloadPart}`, privateJwk);
 }
 
 function rewriteLocation(location, fault) {

@@ -222,8 +222,9 @@ export function errorFromHttpAnswer(
   if (status === 401 && isRecord(body) && (body['status'] === 401 || typeof body['title'] === 'string')) {
     // RFC 7807 problem document: B2Trader's answer to a wrong or used code.
     const traceId = str(body['traceId']);
-    const step401 = step === 'token' || step === 'refresh' ? 'invalid_grant' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client';
-    return new IdentityAuthError(step401, `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`, {
+    // refused code or token → invalid_grant; anywhere else it is the client that was refused
+    const kind = step === 'token' || step === 'refresh' || step === 'sign-out' ? 'invalid_grant' : 'invalid_client';
+    return new IdentityAuthError(kind, `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`, {
       step, status, code: 'Unauthorized', description: str(body['title']), traceId,
     });
   }
