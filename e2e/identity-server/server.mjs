@@ -71,8 +71,9 @@ export async function startIdentityServer(options = {}) {
   });
 
   async function handle(req, res) {
-    const path = new URL(req.url, 'http://emulator').pathname;
-    if (controls && path.startsWith('/__')) return controls.handle(req, res, new URL(req.url, 'http://emulator'));
+    const url = new URL(req.url, 'http://emulator');
+    const path = url.pathname;
+    if (controls && path.startsWith('/__')) return controls.handle(req, res, url);
     if (req.headers.cookie) req.headers.cookie = normaliseCookieHeader(req.headers.cookie);
 
     stats.countRequest(req.method, path);
@@ -102,7 +103,7 @@ export async function startIdentityServer(options = {}) {
       try {
         clientId = decodeURIComponent(decoded.slice(0, colon));
       } catch {
-        clientId = undefined; // oidc-provider answers invalid_client for it
+        clientId = undefined; // left to oidc-provider, which refuses it as invalid_request
       }
       if (colon > 0 && decoded.slice(colon + 1) === '' && CLIENTS[clientId] && !CLIENTS[clientId].secret) {
         delete req.headers.authorization;
@@ -119,12 +120,6 @@ export async function startIdentityServer(options = {}) {
     req.body = Buffer.from(form.toString());
   }
 
-  const sockets = new Set();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
   return {
     url,
     publicUrl,
@@ -133,7 +128,7 @@ export async function startIdentityServer(options = {}) {
       controls?.releaseHanging();
       await new Promise((resolve) => {
         server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
+        server.closeAllConnections();
       });
     },
   };

@@ -118,7 +118,9 @@ function rewriteJson(body, change) {
 
 /**
  * Lets the real handler answer, then hands its body (and headers) to `transform`
- * before anything reaches the socket.
+ * before anything reaches the socket. `transform` returns the body to send, or
+ * `undefined` to send nothing, or `{ partial, length }` to declare `length` bytes,
+ * send `partial` and never end.
  */
 function interceptResponse(res, transform) {
   const chunks = [];
@@ -134,9 +136,14 @@ function interceptResponse(res, transform) {
     if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
     const body = transform(Buffer.concat(chunks));
     if (body === undefined) return res;
+    if (Buffer.isBuffer(body)) {
+      if (!res.headersSent) res.setHeader('content-length', body.length);
+      write(body);
+      return end();
+    }
     if (!res.headersSent) res.setHeader('content-length', body.length);
-    write(body);
-    return end();
+    write(body.partial);
+    return res;
   };
 }
 
@@ -181,20 +188,12 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
       case 'drop':
         req.socket.destroy();
         return false;
-      case 'stall-body': {
-        // headers and half of the real body, then nothing
-        const write = res.write.bind(res);
-        res.write = () => true;
-        res.end = (chunk) => {
-          const body = Buffer.from(chunk && typeof chunk !== 'function' ? chunk : '');
-          if (!res.headersSent) res.setHeader('content-length', body.length);
-          write(body.subarray(0, Math.floor(body.length / 2)));
-          hanging.add(res);
-          res.on('close', () => hanging.delete(res));
-          return res;
-        };
+      case 'stall-body':
+        // the real headers and half of the real body, then nothing
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        interceptResponse(res, (body) => ({ partial: body.subarray(0, Math.floor(body.length / 2)), length: body.length }));
         return true;
-      }
       case 'respond': {
         const hasJson = Object.hasOwn(fault, 'json');
         const body = hasJson ? JSON.stringify(fault.json) : String(fault.body ?? '');

@@ -5,6 +5,8 @@
  * @see PROTOCOL.md §1 (sign-in errors), §3 (RFC 7807 401), RFC 6749 §5.2 (OAuth errors)
  */
 
+import { isRecord } from './json';
+
 /**
  * What went wrong, as a stable string an app can switch on.
  *
@@ -151,10 +153,6 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function str(value: unknown): string | undefined {

@@ -6,6 +6,7 @@
 import { IDENTITY_PATHS } from './clients';
 import type { IdentityClient } from './config';
 import { errorFromHttpAnswer, IdentityAuthError, readB2TraderErrors } from './errors';
+import { isRecord } from './json';
 import { type CallOptions, readText, withTransport } from './transport';
 
 /** The account of a signed-in user, as the identity service describes it. */
@@ -30,10 +31,6 @@ export interface SignInResult {
   readonly headers: Headers;
   /** `name=value` of every cookie the answer set (Node only; empty in browsers). */
   readonly cookies: readonly string[];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function readAccount(value: unknown): SignInAccount | undefined {

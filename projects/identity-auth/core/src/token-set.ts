@@ -5,6 +5,7 @@
  * @see PROTOCOL.md §3, §4, §6; RFC 6749 §5.1; FAULTS.md 2–6
  */
 import { IdentityAuthError, type IdentityAuthStep } from './errors';
+import { isRecord } from './json';
 
 /** Claims of a validated id_token (the ones this library reads, plus the rest). */
 export interface IdTokenClaims {
@@ -83,8 +84,8 @@ function parseLifetime(value: unknown, step: IdentityAuthStep): number | undefin
  */
 export function tokenSetFromResponse(body: unknown, receivedAt: number, options: TokenSetOptions = {}): TokenSet {
   const step = options.step ?? 'token';
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid(step, 'is not a JSON object');
-  const json = body as Record<string, unknown>;
+  if (!isRecord(body)) throw invalid(step, 'is not a JSON object');
+  const json = body;
   if (typeof json['access_token'] !== 'string' || json['access_token'] === '') throw invalid(step, 'has no access_token');
   if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer') throw invalid(step, 'is not a Bearer token');
   if (!Number.isFinite(receivedAt)) throw new TypeError('"receivedAt" must be a finite number of milliseconds');
