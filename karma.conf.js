@@ -26,9 +26,15 @@ module.exports = function (config) {
       ChromeHeadlessLoopback: {
         base: 'Chrome',
         flags: [
-          '--no-sandbox', '--headless', '--disable-gpu', '--disable-dev-shm-usage',
-          '--disable-background-networking', '--disable-component-update', '--disable-sync',
-          '--no-first-run', '--disable-quic',
+          '--no-sandbox',
+          '--headless',
+          '--disable-gpu',
+          '--disable-dev-shm-usage',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          '--no-first-run',
+          '--disable-quic',
         ],
       },
     },

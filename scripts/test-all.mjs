@@ -14,7 +14,10 @@ process.chdir(root);
 
 function testFiles(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** No suite may take longer than this: a hung test fails the run instead of hanging CI. */
@@ -38,20 +41,30 @@ function run(command, args, env = {}) {
     let output = '';
     // its own process group, so that a hung suite is stopped with everything it started
     const child = spawn(command, args, {
-      env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     running.add(child.pid);
     const watchdog = setTimeout(() => {
       output += `\ntest-all: suite stopped after ${SUITE_LIMIT_MS / 1000} s\n`;
-      console.error(`test-all: ${command} ${args.join(' ').slice(0, 120)} ran over ${SUITE_LIMIT_MS / 1000} s; stopping it`);
+      console.error(
+        `test-all: ${command} ${args.join(' ').slice(0, 120)} ran over ${SUITE_LIMIT_MS / 1000} s; stopping it`,
+      );
       try {
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
     }, SUITE_LIMIT_MS);
-    child.stdout.on('data', (chunk) => { output += chunk; process.stdout.write(chunk); });
-    child.stderr.on('data', (chunk) => { output += chunk; process.stderr.write(chunk); });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(watchdog);
       running.delete(child.pid);
@@ -84,8 +97,22 @@ function karmaCounts(output) {
 
 const suites = [
   {
+    name: 'lint (ESLint, Prettier)',
+    run: async () => {
+      const eslint = await run('npx', ['eslint', '.']);
+      if (eslint.code !== 0) return eslint;
+      return run('npx', ['prettier', '--check', '--log-level=warn', '.']);
+    },
+  },
+  {
     name: 'emulator (node:test)',
-    run: () => run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('e2e/identity-server/test')]),
+    run: () =>
+      run(process.execPath, [
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=1',
+        ...testFiles('e2e/identity-server/test'),
+      ]),
     counts: nodeCounts,
   },
   {
@@ -99,7 +126,13 @@ const suites = [
   {
     name: 'core in Node (node:test, against the built package)',
     skip: () => testFiles('projects/identity-auth/core/test').length === 0,
-    run: () => run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('projects/identity-auth/core/test')]),
+    run: () =>
+      run(process.execPath, [
+        '--test',
+        '--test-reporter=spec',
+        '--test-concurrency=1',
+        ...testFiles('projects/identity-auth/core/test'),
+      ]),
     counts: nodeCounts,
   },
   {

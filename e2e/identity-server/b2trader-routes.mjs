@@ -7,7 +7,9 @@ import { parseLenientCookies } from './cookies.mjs';
 import { readJson, sendEmpty, sendHtml, sendJson } from './http-util.mjs';
 
 const SIGN_IN_FAILED = { errors: [{ code: 'SignInUnsuccessful', message: 'The sign-in was unsuccessful' }] };
-const SECOND_FACTOR_FAILED = { errors: [{ code: 'SecondFactorUnsuccessful', message: 'The second factor was not accepted' }] };
+const SECOND_FACTOR_FAILED = {
+  errors: [{ code: 'SecondFactorUnsuccessful', message: 'The second factor was not accepted' }],
+};
 const PENDING_COOKIE = 'idsrv.2fa';
 
 /**
@@ -23,7 +25,10 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     session.loginAccount({ accountId: account.id });
     await session.save(sessionTtl);
     const expires = new Date(Date.now() + sessionTtl * 1000).toUTCString();
-    const cookies = [...extraCookies, `${sessionCookieName}=${session.id}; path=/; expires=${expires}; samesite=lax; httponly`];
+    const cookies = [
+      ...extraCookies,
+      `${sessionCookieName}=${session.id}; path=/; expires=${expires}; samesite=lax; httponly`,
+    ];
     sendJson(res, 200, { secondFactorRequired: false, account: publicAccount(account) }, { 'set-cookie': cookies });
   }
 
@@ -38,9 +43,14 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     if (account.secondFactor) {
       const id = randomBytes(16).toString('hex');
       pending.set(id, account.id);
-      return sendJson(res, 200, { secondFactorRequired: true, account: publicAccount(account) }, {
-        'set-cookie': `${PENDING_COOKIE}=${id}; path=/identity; samesite=lax; httponly`,
-      });
+      return sendJson(
+        res,
+        200,
+        { secondFactorRequired: true, account: publicAccount(account) },
+        {
+          'set-cookie': `${PENDING_COOKIE}=${id}; path=/identity; samesite=lax; httponly`,
+        },
+      );
     }
     return startSession(res, account);
   }
@@ -72,7 +82,9 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     const body = await readJson(req);
     const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
     if (!isObject || (body.refresh_token !== undefined && typeof body.refresh_token !== 'string')) {
-      return sendJson(res, 400, { errors: [{ code: 'InvalidRequest', message: 'The body must be {} or {"refresh_token": "..."}' }] });
+      return sendJson(res, 400, {
+        errors: [{ code: 'InvalidRequest', message: 'The body must be {} or {"refresh_token": "..."}' }],
+      });
     }
     const clientId = claims.client_id;
     if (body.refresh_token) {
@@ -95,7 +107,8 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     if (sessionId) {
       const session = await provider.Session.find(sessionId);
       if (session) await session.destroy();
-      headers['set-cookie'] = `${sessionCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly`;
+      headers['set-cookie'] =
+        `${sessionCookieName}=; path=/; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=lax; httponly`;
     }
     return sendEmpty(res, 204, headers);
   }
@@ -115,8 +128,10 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     'POST /identity/sign-in': signIn,
     'POST /identity/sign-in/second-factor': secondFactor,
     'POST /identity/sign-out': signOut,
-    'GET /identity/unauthorized': (_req, res) => sendHtml(res, 200, '<!doctype html><title>Unauthorized</title><p>Sign in first.</p>'),
-    'GET /identity/sign-in-done': (_req, res) => sendHtml(res, 200, '<!doctype html><title>Signed in</title><p>Signed in.</p>'),
+    'GET /identity/unauthorized': (_req, res) =>
+      sendHtml(res, 200, '<!doctype html><title>Unauthorized</title><p>Sign in first.</p>'),
+    'GET /identity/sign-in-done': (_req, res) =>
+      sendHtml(res, 200, '<!doctype html><title>Signed in</title><p>Signed in.</p>'),
   };
 
   return {

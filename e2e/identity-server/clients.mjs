@@ -14,11 +14,12 @@ export const CLIENTS = {
 export function clientMetadata(publicUrl) {
   return Object.entries(CLIENTS).map(([clientId, c]) => ({
     client_id: clientId,
-    ...(c.secret ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic' } : { token_endpoint_auth_method: 'none' }),
+    ...(c.secret
+      ? { client_secret: c.secret, token_endpoint_auth_method: 'client_secret_basic' }
+      : { token_endpoint_auth_method: 'none' }),
     grant_types: c.browser ? ['authorization_code', 'refresh_token'] : ['password', 'refresh_token'],
     response_types: c.browser ? ['code'] : [],
     redirect_uris: c.browser ? [`${publicUrl}/identity/sign-in-done`] : [],
-
   }));
 }
 
@@ -39,8 +40,13 @@ export function isLoopbackSignInDone(value) {
   } catch {
     return false;
   }
-  return url.protocol === 'http:'
-    && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)
-    && url.pathname === '/identity/sign-in-done'
-    && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  return (
+    url.protocol === 'http:' &&
+    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) &&
+    url.pathname === '/identity/sign-in-done' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.username === '' &&
+    url.password === ''
+  );
 }

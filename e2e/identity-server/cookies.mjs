@@ -2,7 +2,17 @@
 // what is not a cookie. Node callers of 1.2 forward raw Set-Cookie values
 // (attributes and all) as their Cookie header, so the emulator does the same.
 
-const ATTRIBUTES = new Set(['path', 'expires', 'max-age', 'domain', 'samesite', 'secure', 'httponly', 'partitioned', 'priority']);
+const ATTRIBUTES = new Set([
+  'path',
+  'expires',
+  'max-age',
+  'domain',
+  'samesite',
+  'secure',
+  'httponly',
+  'partitioned',
+  'priority',
+]);
 
 /** Parses a lenient Cookie header into name/value pairs (first one wins). */
 export function parseLenientCookies(header) {

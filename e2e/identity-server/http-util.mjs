@@ -35,7 +35,11 @@ function send(res, status, body, headers) {
 }
 
 export function sendJson(res, status, body, headers = {}) {
-  send(res, status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  send(res, status, JSON.stringify(body), {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
 }
 
 export function sendHtml(res, status, html, headers = {}) {

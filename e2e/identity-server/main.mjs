@@ -27,8 +27,14 @@ const server = await startIdentityServer({
 
 console.log(`identity-server: listening on ${server.url}`);
 console.log(`identity-server: issuer ${server.issuer}`);
-console.log(`identity-server: users ${SEEDED_ACCOUNTS.map((a) => `${a.email} / ${a.password}${a.secondFactor ? ` (second factor ${a.secondFactor})` : ''}`).join(', ')}`);
-console.log(`identity-server: clients ${Object.entries(CLIENTS).map(([id, c]) => (c.secret ? `${id} / ${c.secret}` : id)).join(', ')}`);
+console.log(
+  `identity-server: users ${SEEDED_ACCOUNTS.map((a) => `${a.email} / ${a.password}${a.secondFactor ? ` (second factor ${a.secondFactor})` : ''}`).join(', ')}`,
+);
+console.log(
+  `identity-server: clients ${Object.entries(CLIENTS)
+    .map(([id, c]) => (c.secret ? `${id} / ${c.secret}` : id))
+    .join(', ')}`,
+);
 if (process.env.IDENTITY_TEST_CONTROLS === '1') console.log('identity-server: test controls on (/__stats, /__faults)');
 
 let stopping = false;

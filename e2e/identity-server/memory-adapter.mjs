@@ -30,7 +30,10 @@ export function createMemoryAdapter() {
 
     async upsert(id, payload, expiresIn) {
       const key = this.key(id);
-      store.set(key, { payload: structuredClone(payload), expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
+      store.set(key, {
+        payload: structuredClone(payload),
+        expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined,
+      });
       if (payload.grantId) {
         if (!grantIndex.has(payload.grantId)) grantIndex.set(payload.grantId, new Set());
         grantIndex.get(payload.grantId).add(key);

@@ -20,15 +20,18 @@ function rsaKeyPairWithRetry(attempts = 4) {
     let settled = false;
     let failures = 0;
     const start = (left) => {
-      generate('rsa', { modulusLength: 2048 }).then((pair) => {
-        if (!settled) {
-          settled = true;
-          resolve(pair);
-        }
-      }, (err) => {
-        failures += 1;
-        if (!settled && failures >= attempts) reject(err);
-      });
+      generate('rsa', { modulusLength: 2048 }).then(
+        (pair) => {
+          if (!settled) {
+            settled = true;
+            resolve(pair);
+          }
+        },
+        (err) => {
+          failures += 1;
+          if (!settled && failures >= attempts) reject(err);
+        },
+      );
       if (left > 1) setTimeout(() => settled || start(left - 1), 5000).unref();
     };
     start(attempts);
@@ -140,15 +143,16 @@ export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, ses
     clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
     renderError(ctx, out) {
       ctx.type = 'html';
-      ctx.body = `<!doctype html><title>${out.error}</title><p>${out.error}: ${String(out.error_description ?? "").replace(/[<>&]/g, "")}</p>`;
+      ctx.body = `<!doctype html><title>${out.error}</title><p>${out.error}: ${String(out.error_description ?? '').replace(/[<>&]/g, '')}</p>`;
     },
   });
   provider.proxy = true;
 
   const { redirectUriAllowed } = provider.Client.prototype;
   provider.Client.prototype.redirectUriAllowed = function allowLoopback(value) {
-    return (CLIENTS_WITH_REDIRECT.has(this.clientId) && isLoopbackSignInDone(value))
-      || redirectUriAllowed.call(this, value);
+    return (
+      (CLIENTS_WITH_REDIRECT.has(this.clientId) && isLoopbackSignInDone(value)) || redirectUriAllowed.call(this, value)
+    );
   };
 
   return { provider, publicJwk, privateJwk };

@@ -6,8 +6,14 @@ import { RESOURCE } from './clients.mjs';
 import { sendJson } from './http-util.mjs';
 
 const ENDPOINTS = {
-  '/api/frontoffice/v1/account': { scope: 'FrontOffice', answer: (claims) => ({ accountId: claims.sub, balances: [{ currency: 'USD', amount: '1000.00' }] }) },
-  '/api/backoffice/v1/users': { scope: 'BackOffice', answer: () => ({ users: [{ id: '10e3bfcf-56f7-421d-84ea-1700209ae121', email: 'trader@example.com' }] }) },
+  '/api/frontoffice/v1/account': {
+    scope: 'FrontOffice',
+    answer: (claims) => ({ accountId: claims.sub, balances: [{ currency: 'USD', amount: '1000.00' }] }),
+  },
+  '/api/backoffice/v1/users': {
+    scope: 'BackOffice',
+    answer: () => ({ users: [{ id: '10e3bfcf-56f7-421d-84ea-1700209ae121', email: 'trader@example.com' }] }),
+  },
 };
 
 /**
@@ -19,16 +25,26 @@ export function createResourceApi({ issuer, publicJwk, stats }) {
   /** Verifies an access token of this emulator: signature, iss, aud, exp, typ. */
   async function verifyAccessToken(token) {
     const { payload } = await jwtVerify(token, jwks, {
-      issuer, audience: RESOURCE, typ: 'at+jwt', algorithms: ['RS256'], clockTolerance: 0, requiredClaims: ['exp', 'iat', 'sub'],
+      issuer,
+      audience: RESOURCE,
+      typ: 'at+jwt',
+      algorithms: ['RS256'],
+      clockTolerance: 0,
+      requiredClaims: ['exp', 'iat', 'sub'],
     });
     return payload;
   }
 
   function unauthorized(res, description) {
     stats.count('api401');
-    sendJson(res, 401, { title: 'Unauthorized', status: 401 }, {
-      'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`,
-    });
+    sendJson(
+      res,
+      401,
+      { title: 'Unauthorized', status: 401 },
+      {
+        'www-authenticate': `Bearer error="invalid_token", error_description="${description}"`,
+      },
+    );
   }
 
   return {
@@ -58,9 +74,14 @@ export function createResourceApi({ issuer, publicJwk, stats }) {
       if (!scopes.includes(endpoint.scope)) {
         // RFC 6750 §3.1: a good token without the scope is forbidden, not unauthorized
         stats.count('api403');
-        sendJson(res, 403, { title: 'Forbidden', status: 403 }, {
-          'www-authenticate': `Bearer error="insufficient_scope", scope="${endpoint.scope}"`,
-        });
+        sendJson(
+          res,
+          403,
+          { title: 'Forbidden', status: 403 },
+          {
+            'www-authenticate': `Bearer error="insufficient_scope", scope="${endpoint.scope}"`,
+          },
+        );
         return true;
       }
       stats.count('api200');

@@ -40,10 +40,18 @@ export async function startIdentityServer(options = {}) {
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, '');
   const issuer = `${publicUrl}/identity`;
 
-  const { provider, publicJwk, privateJwk } = createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, sessionTtl, keys: await signingKeyPair() });
+  const { provider, publicJwk, privateJwk } = createProvider({
+    publicUrl,
+    accessTokenTtl,
+    refreshTokenTtl,
+    sessionTtl,
+    keys: await signingKeyPair(),
+  });
   registerPasswordGrant(provider, { accessTokenTtl });
   const stats = createStats();
-  const controls = options.testControls ? createTestControls({ stats, privateJwk, issuer, audience: RESOURCE }) : undefined;
+  const controls = options.testControls
+    ? createTestControls({ stats, privateJwk, issuer, audience: RESOURCE })
+    : undefined;
   const api = createResourceApi({ issuer, publicJwk, stats });
   const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken, sessionTtl });
 
@@ -113,7 +121,14 @@ export async function startIdentityServer(options = {}) {
     const grantType = form.get('grant_type');
     // oidc-provider never records offline_access without prompt=consent (see provider.mjs).
     if (grantType === 'refresh_token' && form.has('scope')) {
-      form.set('scope', form.get('scope').split(' ').filter((s) => s && s !== 'offline_access').join(' '));
+      form.set(
+        'scope',
+        form
+          .get('scope')
+          .split(' ')
+          .filter((s) => s && s !== 'offline_access')
+          .join(' '),
+      );
     }
     stats.countTokenRequest(grantType);
     req.grantType = grantType;
@@ -140,19 +155,31 @@ async function adaptToB2Trader(ctx, next) {
   if (ctx.method === 'POST' && ctx.path === '/connect/token') {
     const body = ctx.body;
     if (ctx.status === 200 && body && typeof body === 'object' && body.access_token) {
-      const scopes = new Set(String(body.scope ?? '').split(' ').filter(Boolean));
+      const scopes = new Set(
+        String(body.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      );
       if (body.id_token) scopes.add('openid');
       if (body.refresh_token) scopes.add('offline_access');
       const order = (s) => (s === 'openid' ? 0 : s === 'offline_access' ? 2 : 1);
       body.scope = [...scopes].sort((a, b) => order(a) - order(b)).join(' ');
     }
     // RFC 6749 §5.2 (and Duende) name this unauthorized_client.
-    if (ctx.status === 400 && body?.error === 'invalid_request' && /grant type is not allowed/.test(body.error_description ?? '')) {
+    if (
+      ctx.status === 400 &&
+      body?.error === 'invalid_request' &&
+      /grant type is not allowed/.test(body.error_description ?? '')
+    ) {
       body.error = 'unauthorized_client';
     }
     // PROTOCOL.md §3: a wrong or used code answers the RFC 7807 401 document.
-    if (ctx.status === 400 && body?.error === 'invalid_grant' && ctx.req.grantType === 'authorization_code'
-      && CODE_NOT_USABLE.has(ctx.state.grantErrorDetail)) {
+    if (
+      ctx.status === 400 &&
+      body?.error === 'invalid_grant' &&
+      ctx.req.grantType === 'authorization_code' &&
+      CODE_NOT_USABLE.has(ctx.state.grantErrorDetail)
+    ) {
       ctx.status = 401;
       ctx.type = 'application/problem+json';
       ctx.body = {
@@ -172,7 +199,10 @@ async function adaptToB2Trader(ctx, next) {
     if (url?.searchParams.has('code') && notAllowed.length > 0) {
       // oidc-provider drops a scope it cannot grant; Duende refuses the request.
       const given = new URLSearchParams(url.search);
-      const answer = new URLSearchParams({ error: 'invalid_scope', error_description: `scope not allowed for this client: ${notAllowed.join(' ')}` });
+      const answer = new URLSearchParams({
+        error: 'invalid_scope',
+        error_description: `scope not allowed for this client: ${notAllowed.join(' ')}`,
+      });
       if (given.has('state')) answer.set('state', given.get('state'));
       if (given.has('iss')) answer.set('iss', given.get('iss'));
       url.search = answer.toString();

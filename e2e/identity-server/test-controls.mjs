@@ -5,8 +5,18 @@ import { createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { readJson, sendHtml, sendJson } from './http-util.mjs';
 
 export const FAULT_MODES = [
-  'html', 'rate-limit', 'delay', 'hang', 'stall-body', 'truncated-json', 'drop', 'commit-then-drop',
-  'respond', 'mutate-json', 'id-token', 'mutate-redirect',
+  'html',
+  'rate-limit',
+  'delay',
+  'hang',
+  'stall-body',
+  'truncated-json',
+  'drop',
+  'commit-then-drop',
+  'respond',
+  'mutate-json',
+  'id-token',
+  'mutate-redirect',
 ];
 
 /** Counters the tests read back through GET /__stats. */
@@ -48,16 +58,20 @@ export function createStats() {
 
 function validateFault(spec) {
   if (!spec || typeof spec !== 'object') return 'the body must be a JSON object';
-  if (typeof spec.path !== 'string' || !spec.path.startsWith('/')) return '"path" must be an absolute path such as /identity/connect/token';
+  if (typeof spec.path !== 'string' || !spec.path.startsWith('/'))
+    return '"path" must be an absolute path such as /identity/connect/token';
   if (!FAULT_MODES.includes(spec.mode)) return `"mode" must be one of ${FAULT_MODES.join(', ')}`;
-  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0)) return '"count" must be a positive integer';
+  if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0))
+    return '"count" must be a positive integer';
   if (spec.mode === 'delay' && !(Number.isFinite(spec.ms) && spec.ms >= 0)) return '"delay" needs "ms"';
-  if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599)) return '"status" must be an integer from 200 to 599';
+  if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599))
+    return '"status" must be an integer from 200 to 599';
   if (spec.method !== undefined && !/^[A-Z]+$/.test(spec.method)) return '"method" must be an HTTP method such as POST';
   if (spec.headers !== undefined) {
     if (typeof spec.headers !== 'object' || spec.headers === null) return '"headers" must be an object';
     for (const [name, value] of Object.entries(spec.headers)) {
-      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof value !== 'string' || /[\r\n]/.test(value)) return `header "${name}" is not a valid header`;
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) || typeof value !== 'string' || /[\r\n]/.test(value))
+        return `header "${name}" is not a valid header`;
     }
   }
   return undefined;
@@ -89,7 +103,8 @@ function rewriteIdToken(idToken, fault, privateJwk) {
   if (fault.shape === 'two-part') {
     return `${h}.${base64url(JSON.stringify(payload))}`;
   }
-  const payloadPart = fault.shape === 'payload-not-json' ? base64url('this is not json') : base64url(JSON.stringify(payload));
+  const payloadPart =
+    fault.shape === 'payload-not-json' ? base64url('this is not json') : base64url(JSON.stringify(payload));
   return signParts(`${h}.${payloadPart}`, privateJwk);
 }
 
@@ -132,7 +147,7 @@ function interceptResponse(res, transform) {
     if (cb) cb();
     return true;
   };
-  res.end = (chunk, ...rest) => {
+  res.end = (chunk) => {
     if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
     const body = transform(Buffer.concat(chunks));
     if (body === undefined) return res;
@@ -173,10 +188,16 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
   async function apply(fault, req, res) {
     switch (fault.mode) {
       case 'html':
-        sendHtml(res, fault.status ?? 502, `<html><head><title>${fault.status ?? 502} Bad Gateway</title></head><body><center><h1>${fault.status ?? 502} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`);
+        sendHtml(
+          res,
+          fault.status ?? 502,
+          `<html><head><title>${fault.status ?? 502} Bad Gateway</title></head><body><center><h1>${fault.status ?? 502} Bad Gateway</h1></center><hr><center>nginx</center></body></html>`,
+        );
         return false;
       case 'rate-limit':
-        sendHtml(res, 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', { 'retry-after': String(fault.retryAfter ?? '1') });
+        sendHtml(res, 429, '<html><body><h1>429 Too Many Requests</h1></body></html>', {
+          'retry-after': String(fault.retryAfter ?? '1'),
+        });
         return false;
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
@@ -192,13 +213,17 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         // the real headers and half of the real body, then nothing
         hanging.add(res);
         res.on('close', () => hanging.delete(res));
-        interceptResponse(res, (body) => ({ partial: body.subarray(0, Math.floor(body.length / 2)), length: body.length }));
+        interceptResponse(res, (body) => ({
+          partial: body.subarray(0, Math.floor(body.length / 2)),
+          length: body.length,
+        }));
         return true;
       case 'respond': {
         const hasJson = Object.hasOwn(fault, 'json');
         const body = hasJson ? JSON.stringify(fault.json) : String(fault.body ?? '');
         res.writeHead(fault.status ?? 200, {
-          'content-type': fault.contentType ?? (hasJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8'),
+          'content-type':
+            fault.contentType ?? (hasJson ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8'),
           'content-length': Buffer.byteLength(body),
           ...(fault.headers ?? {}),
         });
@@ -215,15 +240,19 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         interceptResponse(res, (body) => body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
         return true;
       case 'mutate-json':
-        interceptResponse(res, (body) => rewriteJson(body, (json) => {
-          for (const [k, v] of Object.entries(fault.set ?? {})) json[k] = v;
-          for (const k of fault.delete ?? []) delete json[k];
-        }));
+        interceptResponse(res, (body) =>
+          rewriteJson(body, (json) => {
+            for (const [k, v] of Object.entries(fault.set ?? {})) json[k] = v;
+            for (const k of fault.delete ?? []) delete json[k];
+          }),
+        );
         return true;
       case 'id-token':
-        interceptResponse(res, (body) => rewriteJson(body, (json) => {
-          if (typeof json.id_token === 'string') json.id_token = rewriteIdToken(json.id_token, fault, privateJwk);
-        }));
+        interceptResponse(res, (body) =>
+          rewriteJson(body, (json) => {
+            if (typeof json.id_token === 'string') json.id_token = rewriteIdToken(json.id_token, fault, privateJwk);
+          }),
+        );
         return true;
       case 'mutate-redirect':
         interceptResponse(res, (body) => {
@@ -250,11 +279,24 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
       if (!spec || typeof spec !== 'object') return sendJson(res, 400, { error: 'the body must be a JSON object' });
       const now = Math.floor(Date.now() / 1000);
       const claims = {
-        jti: `minted-${now}-${Math.random().toString(36).slice(2)}`, sub: '10e3bfcf-56f7-421d-84ea-1700209ae121',
-        iat: now, exp: now + 30, scope: 'FrontOffice', client_id: 'spa', iss: issuer, aud: audience, ...(spec.set ?? {}),
+        jti: `minted-${now}-${Math.random().toString(36).slice(2)}`,
+        sub: '10e3bfcf-56f7-421d-84ea-1700209ae121',
+        iat: now,
+        exp: now + 30,
+        scope: 'FrontOffice',
+        client_id: 'spa',
+        iss: issuer,
+        aud: audience,
+        ...(spec.set ?? {}),
       };
       for (const k of spec.delete ?? []) delete claims[k];
-      return sendJson(res, 201, { access_token: signJwt({ alg: 'RS256', typ: 'at+jwt', kid: privateJwk.kid, ...(spec.header ?? {}) }, claims, privateJwk) });
+      return sendJson(res, 201, {
+        access_token: signJwt(
+          { alg: 'RS256', typ: 'at+jwt', kid: privateJwk.kid, ...(spec.header ?? {}) },
+          claims,
+          privateJwk,
+        ),
+      });
     }
     if (route === 'GET /__faults') return sendJson(res, 200, { faults });
     if (route === 'DELETE /__faults') {

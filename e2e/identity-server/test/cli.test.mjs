@@ -11,13 +11,18 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     const started = Date.now();
     const child = spawn(process.execPath, [MAIN], {
       env: {
-        ...process.env, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: '0', ACCESS_TOKEN_TTL: '45',
+        ...process.env,
+        IDENTITY_HOST: '127.0.0.1',
+        IDENTITY_PORT: '0',
+        ACCESS_TOKEN_TTL: '45',
         ...(signal === 'SIGTERM' ? { IDENTITY_PUBLIC_URL: 'http://127.0.0.1:9999' } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+    });
     const url = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`not ready: ${output}`)), 10_000);
       child.stdout.on('data', () => {
@@ -31,12 +36,26 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     });
     const readyMs = Date.now() - started;
     const discovery = await (await fetch(`${url}/identity/.well-known/openid-configuration`)).json();
-    assert.equal(discovery.issuer, signal === 'SIGTERM' ? 'http://127.0.0.1:9999/identity' : `${url}/identity`, 'IDENTITY_PUBLIC_URL sets the issuer');
-    const tokens = await (await fetch(`${url}/identity/connect/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('lk:some_lk_secret').toString('base64')}` },
-      body: new URLSearchParams({ grant_type: 'password', username: 'trader@example.com', password: 'Passw0rd!', scope: 'openid offline_access FrontOffice' }),
-    })).json();
+    assert.equal(
+      discovery.issuer,
+      signal === 'SIGTERM' ? 'http://127.0.0.1:9999/identity' : `${url}/identity`,
+      'IDENTITY_PUBLIC_URL sets the issuer',
+    );
+    const tokens = await (
+      await fetch(`${url}/identity/connect/token`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from('lk:some_lk_secret').toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'password',
+          username: 'trader@example.com',
+          password: 'Passw0rd!',
+          scope: 'openid offline_access FrontOffice',
+        }),
+      })
+    ).json();
     assert.equal(tokens.expires_in, 45, 'ACCESS_TOKEN_TTL sets the lifetime');
     assert.match(discovery.token_endpoint, /\/identity\/connect\/token$/);
     assert.match(discovery.authorization_endpoint, /\/identity\/connect\/authorize$/);

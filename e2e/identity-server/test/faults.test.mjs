@@ -60,7 +60,11 @@ describe('fault controls', () => {
       fetch(`${base}${TOKEN}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: 'spa', grant_type: 'refresh_token', refresh_token: tokens.refresh_token }),
+        body: new URLSearchParams({
+          client_id: 'spa',
+          grant_type: 'refresh_token',
+          refresh_token: tokens.refresh_token,
+        }),
         signal: AbortSignal.timeout(300),
       }),
       (err) => err.name === 'TimeoutError',
@@ -119,7 +123,12 @@ describe('fault controls', () => {
 
   test('mutate-json: fields of the real answer set or removed', async () => {
     const { tokens } = await loginChain(base);
-    await addFault(base, { path: TOKEN, mode: 'mutate-json', set: { expires_in: 'abc', refresh_token: null }, delete: ['token_type'] });
+    await addFault(base, {
+      path: TOKEN,
+      mode: 'mutate-json',
+      set: { expires_in: 'abc', refresh_token: null },
+      delete: ['token_type'],
+    });
     const result = await refresh(base, 'spa', tokens.refresh_token);
     assert.equal(result.json.expires_in, 'abc');
     assert.equal(result.json.refresh_token, null);
@@ -153,16 +162,30 @@ describe('fault controls', () => {
   test('mutate-redirect: the authorize answer points elsewhere or carries other parameters', async () => {
     const jar = new CookieJar();
     await signIn(base, jar);
-    await addFault(base, { path: '/identity/connect/authorize', mode: 'mutate-redirect', set: { state: 'other' }, append: { state: 'twice' } });
+    await addFault(base, {
+      path: '/identity/connect/authorize',
+      mode: 'mutate-redirect',
+      set: { state: 'other' },
+      append: { state: 'twice' },
+    });
     const twice = await authorizeOnce(base, jar, { challenge: pkce().challenge, state: 'mine' });
     assert.deepEqual(new URL(twice.headers.get('location')).searchParams.getAll('state'), ['other', 'twice']);
 
-    await addFault(base, { path: '/identity/connect/authorize', mode: 'mutate-redirect', set: { error: 'access_denied', error_description: 'The user said no' }, delete: ['code'] });
+    await addFault(base, {
+      path: '/identity/connect/authorize',
+      mode: 'mutate-redirect',
+      set: { error: 'access_denied', error_description: 'The user said no' },
+      delete: ['code'],
+    });
     const denied = new URL((await authorizeOnce(base, jar, { challenge: pkce().challenge })).headers.get('location'));
     assert.equal(denied.searchParams.get('error'), 'access_denied');
     assert.equal(denied.searchParams.get('code'), null);
 
-    await addFault(base, { path: '/identity/connect/authorize', mode: 'mutate-redirect', pathname: '/identity/elsewhere' });
+    await addFault(base, {
+      path: '/identity/connect/authorize',
+      mode: 'mutate-redirect',
+      pathname: '/identity/elsewhere',
+    });
     const moved = new URL((await authorizeOnce(base, jar, { challenge: pkce().challenge })).headers.get('location'));
     assert.equal(moved.pathname, '/identity/elsewhere');
   });
@@ -171,7 +194,9 @@ describe('fault controls', () => {
     const before = (await stats(base)).faultsApplied;
     await addFault(base, { path: '/identity/sign-in', mode: 'html', status: 503 });
     const failed = await fetch(`${base}/identity/sign-in`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'trader@example.com', password: 'Passw0rd!' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'trader@example.com', password: 'Passw0rd!' }),
     });
     assert.equal(failed.status, 503);
     assert.equal((await fetch(`${base}/identity/.well-known/openid-configuration`)).status, 200);
@@ -182,7 +207,9 @@ describe('fault controls', () => {
 
   test('a malformed fault is refused with a message', async () => {
     const response = await fetch(`${base}/__faults`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: TOKEN, mode: 'explode' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: TOKEN, mode: 'explode' }),
     });
     assert.equal(response.status, 400);
     assert.match((await response.json()).error, /mode/);

@@ -83,11 +83,28 @@ export async function signIn(base, jar, { email, password } = TRADER) {
   return { response, body: await response.json() };
 }
 
-export function authorizeUrl(base, { clientId = 'spa', challenge, state = randomBytes(8).toString('hex'), nonce = randomBytes(8).toString('hex'), redirectUri = `${base}/identity/sign-in-done`, method = 'S256', scope = SCOPES[clientId] } = {}) {
+export function authorizeUrl(
+  base,
+  {
+    clientId = 'spa',
+    challenge,
+    state = randomBytes(8).toString('hex'),
+    nonce = randomBytes(8).toString('hex'),
+    redirectUri = `${base}/identity/sign-in-done`,
+    method = 'S256',
+    scope = SCOPES[clientId],
+  } = {},
+) {
   const url = new URL(`${base}/identity/connect/authorize`);
   url.search = new URLSearchParams({
-    client_id: clientId, response_type: 'code', redirect_uri: redirectUri,
-    code_challenge: challenge, code_challenge_method: method, scope, state, nonce,
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    code_challenge: challenge,
+    code_challenge_method: method,
+    scope,
+    state,
+    nonce,
   }).toString();
   return url;
 }
@@ -123,23 +140,44 @@ export async function loginChain(base, { clientId = 'spa', account = TRADER } = 
   const location = new URL(authorize.headers.get('location'));
   const code = location.searchParams.get('code');
   const auth = basic(clientId, SECRETS[clientId] ?? '');
-  const token = await tokenRequest(base, {
-    code, grant_type: 'authorization_code', code_verifier: verifier, redirect_uri: redirectUri,
-  }, { authorization: auth });
+  const token = await tokenRequest(
+    base,
+    {
+      code,
+      grant_type: 'authorization_code',
+      code_verifier: verifier,
+      redirect_uri: redirectUri,
+    },
+    { authorization: auth },
+  );
   return { jar, code, location, verifier, redirectUri, token, tokens: token.json };
 }
 
 export async function refresh(base, clientId, refreshToken) {
   const headers = SECRETS[clientId] ? { authorization: basic(clientId, SECRETS[clientId]) } : {};
-  return tokenRequest(base, {
-    client_id: clientId, grant_type: 'refresh_token', refresh_token: refreshToken, scope: SCOPES[clientId],
-  }, headers);
+  return tokenRequest(
+    base,
+    {
+      client_id: clientId,
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+      scope: SCOPES[clientId],
+    },
+    headers,
+  );
 }
 
 export async function passwordGrant(base, clientId, { email, password } = TRADER, secret = SECRETS[clientId]) {
-  return tokenRequest(base, {
-    grant_type: 'password', username: email, password, scope: SCOPES[clientId],
-  }, { authorization: basic(clientId, secret) });
+  return tokenRequest(
+    base,
+    {
+      grant_type: 'password',
+      username: email,
+      password,
+      scope: SCOPES[clientId],
+    },
+    { authorization: basic(clientId, secret) },
+  );
 }
 
 export async function callApi(base, path, accessToken) {
@@ -155,7 +193,9 @@ export async function stats(base) {
 
 export async function addFault(base, fault) {
   const response = await fetch(`${base}/__faults`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault),
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
   });
   if (response.status !== 201) throw new Error(`fault rejected: ${await response.text()}`);
 }

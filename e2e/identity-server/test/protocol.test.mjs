@@ -3,8 +3,23 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
-  authorizeOnce, authorizeUrl, basic, callApi, CookieJar, decodeJwt, loginChain, passwordGrant, pkce,
-  refresh, SCOPES, SECRETS, signIn, stats, tokenRequest, TRADER, TWO_FACTOR,
+  authorizeOnce,
+  authorizeUrl,
+  basic,
+  callApi,
+  CookieJar,
+  decodeJwt,
+  loginChain,
+  passwordGrant,
+  pkce,
+  refresh,
+  SCOPES,
+  SECRETS,
+  signIn,
+  stats,
+  tokenRequest,
+  TRADER,
+  TWO_FACTOR,
 } from './helpers.mjs';
 import { useEmulator } from './helpers.mjs';
 
@@ -52,12 +67,16 @@ describe('sign-in (PROTOCOL.md §1)', () => {
     assert.equal(new URL(early.url).pathname, '/identity/unauthorized');
 
     const wrong = await fetch(`${base}/identity/sign-in/second-factor`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.header() }, body: JSON.stringify({ code: '000000' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: jar.header() },
+      body: JSON.stringify({ code: '000000' }),
     });
     assert.equal(wrong.status, 400);
 
     const right = await fetch(`${base}/identity/sign-in/second-factor`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: jar.header() }, body: JSON.stringify({ code: TWO_FACTOR.code }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: jar.header() },
+      body: JSON.stringify({ code: TWO_FACTOR.code }),
     });
     jar.take(right);
     assert.equal(right.status, 200);
@@ -126,7 +145,10 @@ describe('authorize (PROTOCOL.md §2)', () => {
     const jar = new CookieJar();
     await signIn(base, jar);
     const { challenge } = pkce();
-    const response = await authorizeOnce(base, jar, { challenge, redirectUri: 'https://evil.test/identity/sign-in-done' });
+    const response = await authorizeOnce(base, jar, {
+      challenge,
+      redirectUri: 'https://evil.test/identity/sign-in-done',
+    });
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('location'), null);
     assert.match(await response.text(), /redirect_uri/);
@@ -143,7 +165,9 @@ describe('authorize (PROTOCOL.md §2)', () => {
 
   test('a raw Set-Cookie value forwarded as the Cookie header works (the 1.2 Node example)', async () => {
     const signInResponse = await fetch(`${base}/identity/sign-in`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TRADER),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TRADER),
     });
     const raw = signInResponse.headers.get('set-cookie');
     const cookie = `${raw}, other=1; path=/; expires=Thu, 01 Jan 2037 00:00:00 GMT`;
@@ -183,9 +207,16 @@ describe('token (PROTOCOL.md §3)', () => {
 
   test('a reused code answers the RFC 7807 401 document', async () => {
     const first = await loginChain(base);
-    const again = await tokenRequest(base, {
-      code: first.code, grant_type: 'authorization_code', code_verifier: first.verifier, redirect_uri: first.redirectUri,
-    }, { authorization: basic('spa') });
+    const again = await tokenRequest(
+      base,
+      {
+        code: first.code,
+        grant_type: 'authorization_code',
+        code_verifier: first.verifier,
+        redirect_uri: first.redirectUri,
+      },
+      { authorization: basic('spa') },
+    );
     assert.equal(again.status, 401);
     assert.deepEqual(Object.keys(again.json), ['type', 'title', 'status', 'traceId']);
     assert.equal(again.json.type, 'https://tools.ietf.org/html/rfc7235#section-3.1');
@@ -195,9 +226,16 @@ describe('token (PROTOCOL.md §3)', () => {
   });
 
   test('an unknown code answers the RFC 7807 401 document', async () => {
-    const wrong = await tokenRequest(base, {
-      code: 'not-a-code', grant_type: 'authorization_code', code_verifier: 'v'.repeat(43), redirect_uri: `${base}/identity/sign-in-done`,
-    }, { authorization: basic('spa') });
+    const wrong = await tokenRequest(
+      base,
+      {
+        code: 'not-a-code',
+        grant_type: 'authorization_code',
+        code_verifier: 'v'.repeat(43),
+        redirect_uri: `${base}/identity/sign-in-done`,
+      },
+      { authorization: basic('spa') },
+    );
     assert.equal(wrong.status, 401);
     assert.equal(wrong.json.title, 'Unauthorized');
   });
@@ -208,9 +246,16 @@ describe('token (PROTOCOL.md §3)', () => {
     const { challenge } = pkce();
     const response = await authorizeOnce(base, jar, { challenge });
     const code = new URL(response.headers.get('location')).searchParams.get('code');
-    const result = await tokenRequest(base, {
-      code, grant_type: 'authorization_code', code_verifier: pkce().verifier, redirect_uri: `${base}/identity/sign-in-done`,
-    }, { authorization: basic('spa') });
+    const result = await tokenRequest(
+      base,
+      {
+        code,
+        grant_type: 'authorization_code',
+        code_verifier: pkce().verifier,
+        redirect_uri: `${base}/identity/sign-in-done`,
+      },
+      { authorization: basic('spa') },
+    );
     assert.equal(result.status, 400);
     assert.equal(result.json.error, 'invalid_grant');
   });
@@ -241,7 +286,10 @@ describe('refresh (PROTOCOL.md §4)', () => {
   test('a confidential client refreshes with its secret; without a secret it is refused', async () => {
     const { tokens } = await loginChain(base, { clientId: 'spa_admin' });
     const unauthenticated = await tokenRequest(base, {
-      client_id: 'spa_admin', grant_type: 'refresh_token', refresh_token: tokens.refresh_token, scope: SCOPES.spa_admin,
+      client_id: 'spa_admin',
+      grant_type: 'refresh_token',
+      refresh_token: tokens.refresh_token,
+      scope: SCOPES.spa_admin,
     });
     assert.equal(unauthenticated.status, 401);
     assert.equal(unauthenticated.json.error, 'invalid_client');
@@ -254,7 +302,11 @@ describe('sign-out (PROTOCOL.md §5)', () => {
   async function signOut(accessToken, body, cookie) {
     return fetch(`${base}/identity/sign-out`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(cookie ? { cookie } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        ...(cookie ? { cookie } : {}),
+      },
       body: JSON.stringify(body),
     });
   }
@@ -296,7 +348,10 @@ describe('machine-to-machine sign-in (PROTOCOL.md §6)', () => {
       const result = await passwordGrant(base, clientId);
       assert.equal(result.status, 200);
       assert.equal(result.json.token_type, 'Bearer');
-      assert.equal(result.json.scope, SCOPES[clientId] === SCOPES.lk ? 'openid FrontOffice offline_access' : 'openid BackOffice offline_access');
+      assert.equal(
+        result.json.scope,
+        SCOPES[clientId] === SCOPES.lk ? 'openid FrontOffice offline_access' : 'openid BackOffice offline_access',
+      );
       assert.equal(decodeJwt(result.json.access_token).payload.client_id, clientId);
       assert.equal(decodeJwt(result.json.id_token).payload.aud, clientId);
       const refreshed = await refresh(base, clientId, result.json.refresh_token);
@@ -317,9 +372,16 @@ describe('machine-to-machine sign-in (PROTOCOL.md §6)', () => {
   });
 
   test('a browser client may not use the password grant', async () => {
-    const result = await tokenRequest(base, {
-      grant_type: 'password', username: TRADER.email, password: TRADER.password, scope: SCOPES.spa_admin,
-    }, { authorization: basic('spa_admin', SECRETS.spa_admin) });
+    const result = await tokenRequest(
+      base,
+      {
+        grant_type: 'password',
+        username: TRADER.email,
+        password: TRADER.password,
+        scope: SCOPES.spa_admin,
+      },
+      { authorization: basic('spa_admin', SECRETS.spa_admin) },
+    );
     assert.equal(result.status, 400);
     assert.equal(result.json.error, 'unauthorized_client');
   });
@@ -372,7 +434,11 @@ describe('resource API', () => {
 
 describe('resource API: each check on its own (tokens minted by /__tokens)', () => {
   async function mint(change) {
-    const response = await fetch(`${base}/__tokens`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(change) });
+    const response = await fetch(`${base}/__tokens`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(change),
+    });
     assert.equal(response.status, 201);
     return (await response.json()).access_token;
   }
@@ -400,7 +466,11 @@ describe('authorize: scope', () => {
   test('a scope the client may not have is refused with invalid_scope, no code', async () => {
     const jar = new CookieJar();
     await signIn(base, jar);
-    const response = await authorizeOnce(base, jar, { challenge: pkce().challenge, scope: 'openid offline_access FrontOffice BackOffice', state: 's-9' });
+    const response = await authorizeOnce(base, jar, {
+      challenge: pkce().challenge,
+      scope: 'openid offline_access FrontOffice BackOffice',
+      state: 's-9',
+    });
     const location = new URL(response.headers.get('location'));
     assert.equal(location.searchParams.get('error'), 'invalid_scope');
     assert.equal(location.searchParams.get('state'), 's-9');

@@ -4,7 +4,18 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 
-import { addFault, CookieJar, loginChain, passwordGrant, refresh, signIn, stats, tokenRequest, TRADER, useEmulator } from './helpers.mjs';
+import {
+  addFault,
+  CookieJar,
+  loginChain,
+  passwordGrant,
+  refresh,
+  signIn,
+  stats,
+  tokenRequest,
+  TRADER,
+  useEmulator,
+} from './helpers.mjs';
 
 let base;
 useEmulator((url) => {
@@ -13,17 +24,25 @@ useEmulator((url) => {
 
 describe('malformed input', () => {
   test('sign-in with a body that is not JSON answers the documented error, not a 500', async () => {
-    const response = await fetch(`${base}/identity/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": ' });
+    const response = await fetch(`${base}/identity/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    });
     assert.equal(response.status, 400);
     assert.equal((await response.json()).errors[0].code, 'SignInUnsuccessful');
   });
 
   test('an oversized body answers 413 and closes the connection instead of hanging it', async () => {
     const status = await new Promise((resolve, reject) => {
-      const req = request(`${base}/identity/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-        res.resume();
-        resolve({ status: res.statusCode, connection: res.headers.connection });
-      });
+      const req = request(
+        `${base}/identity/sign-in`,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          resolve({ status: res.statusCode, connection: res.headers.connection });
+        },
+      );
       req.on('error', reject);
       req.end(Buffer.alloc(200 * 1024, 'a'));
     });
@@ -33,7 +52,11 @@ describe('malformed input', () => {
   });
 
   test('Basic credentials with broken percent-encoding are an OAuth error, not a 500', async () => {
-    const result = await tokenRequest(base, { grant_type: 'refresh_token', refresh_token: 'x' }, { authorization: `Basic ${Buffer.from('%E0%A4%A:secret').toString('base64')}` });
+    const result = await tokenRequest(
+      base,
+      { grant_type: 'refresh_token', refresh_token: 'x' },
+      { authorization: `Basic ${Buffer.from('%E0%A4%A:secret').toString('base64')}` },
+    );
     assert.equal(result.status, 400);
     assert.equal(result.json.error, 'invalid_request');
   });
@@ -49,7 +72,9 @@ describe('malformed input', () => {
     const { tokens } = await loginChain(base);
     for (const body of ['null', '"x"', '[]']) {
       const response = await fetch(`${base}/identity/sign-out`, {
-        method: 'POST', headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' }, body,
+        method: 'POST',
+        headers: { authorization: `Bearer ${tokens.access_token}`, 'content-type': 'application/json' },
+        body,
       });
       assert.equal(response.status, 400, body);
     }
@@ -57,9 +82,15 @@ describe('malformed input', () => {
   });
 
   test('a fault with an impossible status or header is refused when armed', async () => {
-    for (const fault of [{ mode: 'html', status: 99 }, { mode: 'respond', headers: { 'bad name': 'x' } }, { mode: 'respond', headers: { x: 'a\r\nb' } }]) {
+    for (const fault of [
+      { mode: 'html', status: 99 },
+      { mode: 'respond', headers: { 'bad name': 'x' } },
+      { mode: 'respond', headers: { x: 'a\r\nb' } },
+    ]) {
       const response = await fetch(`${base}/__faults`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ path: '/identity/connect/token', ...fault }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ path: '/identity/connect/token', ...fault }),
       });
       assert.equal(response.status, 400, JSON.stringify(fault));
     }
@@ -69,14 +100,22 @@ describe('malformed input', () => {
 describe('faults on every path', () => {
   test('truncated-json and mutate-json work on sign-in too', async () => {
     await addFault(base, { path: '/identity/sign-in', mode: 'truncated-json' });
-    const cut = await fetch(`${base}/identity/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TRADER) });
+    const cut = await fetch(`${base}/identity/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TRADER),
+    });
     const text = await cut.text();
     assert.equal(cut.status, 200);
     assert.ok(text.length > 0 && text.startsWith('{'));
     assert.throws(() => JSON.parse(text));
 
     await addFault(base, { path: '/identity/sign-in', mode: 'mutate-json', set: { secondFactorRequired: true } });
-    const changed = await fetch(`${base}/identity/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TRADER) });
+    const changed = await fetch(`${base}/identity/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(TRADER),
+    });
     assert.equal((await changed.json()).secondFactorRequired, true);
   });
 
@@ -91,7 +130,12 @@ describe('faults on every path', () => {
 
   test('noRotate: a refresh answer without refresh_token leaves the old one usable (FAULTS.md 6)', async () => {
     const { tokens } = await loginChain(base);
-    await addFault(base, { path: '/identity/connect/token', mode: 'mutate-json', delete: ['refresh_token'], noRotate: true });
+    await addFault(base, {
+      path: '/identity/connect/token',
+      mode: 'mutate-json',
+      delete: ['refresh_token'],
+      noRotate: true,
+    });
     const first = await refresh(base, 'spa', tokens.refresh_token);
     assert.equal(first.status, 200);
     assert.equal(first.json.refresh_token, undefined);
@@ -118,7 +162,11 @@ describe('storage', () => {
     const jar = new CookieJar();
     await signIn(base, jar);
     for (let i = 0; i < 1100; i += 1) {
-      const response = await fetch(`${base}/identity/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TRADER) });
+      const response = await fetch(`${base}/identity/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(TRADER),
+      });
       await response.arrayBuffer();
     }
     assert.equal((await refresh(base, 'lk', first.json.refresh_token)).status, 200);
@@ -127,4 +175,3 @@ describe('storage', () => {
     assert.ok(new URL(response.headers.get('location')).searchParams.get('code'), 'the first session still works');
   });
 });
-

@@ -5,7 +5,9 @@ import { IdentityAuthError } from './errors';
 const client = createIdentityClient({ url: 'https://b2trader.example', clientId: 'spa' });
 const request: AuthorizationRequest = {
   url: new URL('https://b2trader.example/identity/connect/authorize'),
-  state: 'the-state', nonce: 'the-nonce', codeVerifier: 'v'.repeat(43),
+  state: 'the-state',
+  nonce: 'the-nonce',
+  codeVerifier: 'v'.repeat(43),
   redirectUri: 'https://b2trader.example/identity/sign-in-done',
 };
 const DONE = 'https://b2trader.example/identity/sign-in-done';
@@ -23,7 +25,16 @@ describe('createAuthorizationRequest', () => {
   it('builds the PROTOCOL.md §2 URL with a fresh S256 challenge, state and nonce each time', async () => {
     const [a, b] = await Promise.all([createAuthorizationRequest(client), createAuthorizationRequest(client)]);
     expect(a.url.origin + a.url.pathname).toBe('https://b2trader.example/identity/connect/authorize');
-    expect([...a.url.searchParams.keys()]).toEqual(['client_id', 'response_type', 'redirect_uri', 'code_challenge', 'code_challenge_method', 'scope', 'state', 'nonce']);
+    expect([...a.url.searchParams.keys()]).toEqual([
+      'client_id',
+      'response_type',
+      'redirect_uri',
+      'code_challenge',
+      'code_challenge_method',
+      'scope',
+      'state',
+      'nonce',
+    ]);
     expect(a.url.searchParams.get('scope')).toBe('openid offline_access FrontOffice');
     expect(a.url.searchParams.get('redirect_uri')).toBe(DONE);
     expect(a.url.searchParams.get('code_challenge_method')).toBe('S256');
@@ -37,7 +48,11 @@ describe('createAuthorizationRequest', () => {
 
 describe('validateAuthorizationResult', () => {
   it('returns the code of a well-formed answer', () => {
-    const result = validateAuthorizationResult(client, request, `${DONE}?code=abc&scope=openid&state=the-state&session_state=x.y`);
+    const result = validateAuthorizationResult(
+      client,
+      request,
+      `${DONE}?code=abc&scope=openid&state=the-state&session_state=x.y`,
+    );
     expect(result.code).toBe('abc');
     expect(result.request).toBe(request);
   });
@@ -46,7 +61,11 @@ describe('validateAuthorizationResult', () => {
     ['the unauthorized page', 'https://b2trader.example/identity/unauthorized', 'login_required'],
     ['another path', 'https://b2trader.example/identity/elsewhere?code=abc&state=the-state', 'invalid_response'],
     ['another origin', 'https://evil.test/identity/sign-in-done?code=abc&state=the-state', 'invalid_response'],
-    ['http instead of https', 'http://b2trader.example/identity/sign-in-done?code=abc&state=the-state', 'invalid_response'],
+    [
+      'http instead of https',
+      'http://b2trader.example/identity/sign-in-done?code=abc&state=the-state',
+      'invalid_response',
+    ],
     ['a missing state', `${DONE}?code=abc`, 'state_mismatch'],
     ['another state', `${DONE}?code=abc&state=forged`, 'state_mismatch'],
     ['a repeated state', `${DONE}?code=abc&state=the-state&state=the-state`, 'state_mismatch'],
@@ -61,12 +80,18 @@ describe('validateAuthorizationResult', () => {
   }
 
   it('accepts the right iss', () => {
-    expect(kindOf(`${DONE}?code=abc&state=the-state&iss=${encodeURIComponent('https://b2trader.example/identity')}`)).toBe('ok');
+    expect(
+      kindOf(`${DONE}?code=abc&state=the-state&iss=${encodeURIComponent('https://b2trader.example/identity')}`),
+    ).toBe('ok');
   });
 
   it('carries the server description of an error answer', () => {
     try {
-      validateAuthorizationResult(client, request, `${DONE}?error=access_denied&error_description=The%20trader%20is%20blocked&state=the-state`);
+      validateAuthorizationResult(
+        client,
+        request,
+        `${DONE}?error=access_denied&error_description=The%20trader%20is%20blocked&state=the-state`,
+      );
       fail('expected an error');
     } catch (err) {
       expect((err as IdentityAuthError).description).toBe('The trader is blocked');

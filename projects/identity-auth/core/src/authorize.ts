@@ -98,20 +98,36 @@ const ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = {
  *
  * @see PROTOCOL.md §2; FAULTS.md 15–18
  */
-export function validateAuthorizationResult(client: IdentityClient, request: AuthorizationRequest, finalUrl: string | URL): AuthorizationResult {
+export function validateAuthorizationResult(
+  client: IdentityClient,
+  request: AuthorizationRequest,
+  finalUrl: string | URL,
+): AuthorizationResult {
   const url = new URL(finalUrl);
   const expected = new URL(request.redirectUri);
   const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
   const step = 'authorize';
   if (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname) {
-    throw new IdentityAuthError('login_required', 'authorize failed: there is no valid identity session. Sign in first.', { step, code: 'unauthorized' });
+    throw new IdentityAuthError(
+      'login_required',
+      'authorize failed: there is no valid identity session. Sign in first.',
+      { step, code: 'unauthorized' },
+    );
   }
   if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
-    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer did not end at the registered redirect URI.', { step, code: 'unexpected_redirect' });
+    throw new IdentityAuthError(
+      'invalid_response',
+      'authorize failed: the answer did not end at the registered redirect URI.',
+      { step, code: 'unexpected_redirect' },
+    );
   }
   const states = url.searchParams.getAll('state');
   if (states.length !== 1 || states[0] !== request.state) {
-    throw new IdentityAuthError('state_mismatch', `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`, { step, code: 'state_mismatch' });
+    throw new IdentityAuthError(
+      'state_mismatch',
+      `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`,
+      { step, code: 'state_mismatch' },
+    );
   }
   let parameters: URLSearchParams;
   try {
@@ -120,20 +136,35 @@ export function validateAuthorizationResult(client: IdentityClient, request: Aut
     if (err instanceof oauth.AuthorizationResponseError) {
       const kind = ERROR_KINDS[err.error] ?? 'invalid_response';
       const description = err.error_description ?? undefined;
-      throw new IdentityAuthError(kind, `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`, { step, code: err.error, description, cause: err });
+      throw new IdentityAuthError(kind, `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`, {
+        step,
+        code: err.error,
+        description,
+        cause: err,
+      });
     }
-    throw new IdentityAuthError('invalid_response', `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}.`, { step, code: (err as { code?: string }).code, cause: err });
+    throw new IdentityAuthError(
+      'invalid_response',
+      `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}.`,
+      { step, code: (err as { code?: string }).code, cause: err },
+    );
   }
   const code = parameters.get('code');
-  if (!code) throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', { step, code: 'missing_code' });
+  if (!code)
+    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', {
+      step,
+      code: 'missing_code',
+    });
   return { code, request, parameters };
 }
 
 function isTarget(client: IdentityClient, url: URL, request: AuthorizationRequest): boolean {
   const expected = new URL(request.redirectUri);
   const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
-  return (url.origin === expected.origin && url.pathname === expected.pathname)
-    || (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname);
+  return (
+    (url.origin === expected.origin && url.pathname === expected.pathname) ||
+    (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname)
+  );
 }
 
 async function discard(response: Response): Promise<void> {
@@ -157,38 +188,67 @@ async function discard(response: Response): Promise<void> {
  * ```
  */
 export async function authorize(client: IdentityClient, options: AuthorizeOptions = {}): Promise<AuthorizationResult> {
-  const request = options.request ?? await createAuthorizationRequest(client);
+  const request = options.request ?? (await createAuthorizationRequest(client));
   const mode = options.redirect ?? (typeof document === 'undefined' ? 'manual' : 'follow');
-  return withTransport(client, 'authorize', options, async (signal) => (mode === 'follow'
-    ? followRedirects(client, request, options, signal)
-    : followRedirectsByHand(client, request, options, signal)));
+  return withTransport(client, 'authorize', options, async (signal) =>
+    mode === 'follow'
+      ? followRedirects(client, request, options, signal)
+      : followRedirectsByHand(client, request, options, signal),
+  );
 }
 
 /** Where the request ended: validated when it is the redirect URI, else why not. */
-function finish(client: IdentityClient, request: AuthorizationRequest, finalUrl: URL, response: Response): AuthorizationResult {
+function finish(
+  client: IdentityClient,
+  request: AuthorizationRequest,
+  finalUrl: URL,
+  response: Response,
+): AuthorizationResult {
   if (!isTarget(client, finalUrl, request)) {
     // A busy or failing service is transient.
-    if (response.status >= 500 || response.status === 429) throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+    if (response.status >= 500 || response.status === 429)
+      throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
     // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
     const endpoint = client.url(IDENTITY_PATHS.authorize);
     if (response.status >= 400 && finalUrl.origin === endpoint.origin && finalUrl.pathname === endpoint.pathname) {
-      throw new IdentityAuthError('invalid_client', `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`, {
-        step: 'authorize', status: response.status, code: 'authorize_refused',
-      });
+      throw new IdentityAuthError(
+        'invalid_client',
+        `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`,
+        {
+          step: 'authorize',
+          status: response.status,
+          code: 'authorize_refused',
+        },
+      );
     }
   }
   return validateAuthorizationResult(client, request, finalUrl);
 }
 
 /** Browsers: the runtime follows the redirects with its own cookies. */
-async function followRedirects(client: IdentityClient, request: AuthorizationRequest, options: AuthorizeOptions, signal: AbortSignal): Promise<AuthorizationResult> {
-  const response = await client.fetch(request.url, { credentials: 'include', redirect: 'follow', headers: options.headers, signal });
+async function followRedirects(
+  client: IdentityClient,
+  request: AuthorizationRequest,
+  options: AuthorizeOptions,
+  signal: AbortSignal,
+): Promise<AuthorizationResult> {
+  const response = await client.fetch(request.url, {
+    credentials: 'include',
+    redirect: 'follow',
+    headers: options.headers,
+    signal,
+  });
   await discard(response);
   return finish(client, request, new URL(response.url || request.url.href), response);
 }
 
 /** Node: follow by hand, so that the session cookie goes along to the identity service. */
-async function followRedirectsByHand(client: IdentityClient, request: AuthorizationRequest, options: AuthorizeOptions, signal: AbortSignal): Promise<AuthorizationResult> {
+async function followRedirectsByHand(
+  client: IdentityClient,
+  request: AuthorizationRequest,
+  options: AuthorizeOptions,
+  signal: AbortSignal,
+): Promise<AuthorizationResult> {
   const identityOrigin = new URL(client.baseUrl).origin;
   let current = request.url;
   for (let hop = 0; hop <= MAX_HOPS; hop += 1) {
@@ -205,13 +265,21 @@ async function followRedirectsByHand(client: IdentityClient, request: Authorizat
       try {
         current = new URL(location, current);
       } catch {
-        throw new IdentityAuthError('invalid_response', 'authorize failed: a redirect has an invalid Location.', { step: 'authorize', status: response.status, code: 'invalid_location' });
+        throw new IdentityAuthError('invalid_response', 'authorize failed: a redirect has an invalid Location.', {
+          step: 'authorize',
+          status: response.status,
+          code: 'invalid_location',
+        });
       }
       // The session goes to the identity service only: stop where a redirect leaves it.
-      if (isTarget(client, current, request) || current.origin !== identityOrigin) return validateAuthorizationResult(client, request, current);
+      if (isTarget(client, current, request) || current.origin !== identityOrigin)
+        return validateAuthorizationResult(client, request, current);
       continue;
     }
     return finish(client, request, current, response);
   }
-  throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, { step: 'authorize', code: 'too_many_redirects' });
+  throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, {
+    step: 'authorize',
+    code: 'too_many_redirects',
+  });
 }

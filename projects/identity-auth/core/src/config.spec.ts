@@ -2,7 +2,11 @@ import { createIdentityClient } from './config';
 
 describe('createIdentityClient', () => {
   it('derives issuer, endpoints, scope and redirect URI from the base URL', () => {
-    const client = createIdentityClient({ url: 'https://b2trader.example/', clientId: 'spa_admin', clientSecret: 's3cret' });
+    const client = createIdentityClient({
+      url: 'https://b2trader.example/',
+      clientId: 'spa_admin',
+      clientSecret: 's3cret',
+    });
     expect(client.issuer).toBe('https://b2trader.example/identity');
     expect(client.as.token_endpoint).toBe('https://b2trader.example/identity/connect/token');
     expect(client.as.authorization_endpoint).toBe('https://b2trader.example/identity/connect/authorize');
@@ -13,7 +17,11 @@ describe('createIdentityClient', () => {
   });
 
   it('keeps the secret out of JSON and enumeration', () => {
-    const client = createIdentityClient({ url: 'https://b2trader.example', clientId: 'spa_admin', clientSecret: 'visible-nowhere' });
+    const client = createIdentityClient({
+      url: 'https://b2trader.example',
+      clientId: 'spa_admin',
+      clientSecret: 'visible-nowhere',
+    });
     expect(JSON.stringify(client)).not.toContain('visible-nowhere');
     expect(client.secret()).toBe('visible-nowhere');
   });
@@ -25,14 +33,26 @@ describe('createIdentityClient', () => {
   });
 
   it('refuses plain http on a non-loopback host unless told', () => {
-    expect(() => createIdentityClient({ url: 'http://b2trader.example', clientId: 'spa' })).toThrowError(TypeError, /https/);
-    expect(createIdentityClient({ url: 'http://b2trader.example', clientId: 'spa', allowInsecureRequests: true }).allowInsecureRequests).toBeTrue();
+    expect(() => createIdentityClient({ url: 'http://b2trader.example', clientId: 'spa' })).toThrowError(
+      TypeError,
+      /https/,
+    );
+    expect(
+      createIdentityClient({ url: 'http://b2trader.example', clientId: 'spa', allowInsecureRequests: true })
+        .allowInsecureRequests,
+    ).toBeTrue();
   });
 
   it('names the option at fault', () => {
     expect(() => createIdentityClient({ url: 'ftp://x', clientId: 'spa' })).toThrowError(TypeError, /"url"/);
     expect(() => createIdentityClient({ url: 'https://x', clientId: '' })).toThrowError(TypeError, /"clientId"/);
-    expect(() => createIdentityClient({ url: 'https://x', clientId: 'spa', clientSecret: '' })).toThrowError(TypeError, /"clientSecret"/);
-    expect(() => createIdentityClient({ url: 'https://x', clientId: 'spa', timeoutMs: -1 })).toThrowError(TypeError, /"timeoutMs"/);
+    expect(() => createIdentityClient({ url: 'https://x', clientId: 'spa', clientSecret: '' })).toThrowError(
+      TypeError,
+      /"clientSecret"/,
+    );
+    expect(() => createIdentityClient({ url: 'https://x', clientId: 'spa', timeoutMs: -1 })).toThrowError(
+      TypeError,
+      /"timeoutMs"/,
+    );
   });
 });

@@ -55,7 +55,8 @@ export interface IdentityClient {
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 function resolveBase(url: string): URL {
-  if (typeof url !== 'string') throw new TypeError('b2trader.identity.auth: "url" must be a string such as https://example.com');
+  if (typeof url !== 'string')
+    throw new TypeError('b2trader.identity.auth: "url" must be a string such as https://example.com');
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   let resolved: URL;
   try {
@@ -80,25 +81,34 @@ function resolveBase(url: string): URL {
  * ```
  */
 export function createIdentityClient(options: IdentityClientOptions): IdentityClient {
-  if (!options || typeof options !== 'object') throw new TypeError('b2trader.identity.auth: options must be an object with "url" and "clientId"');
+  if (!options || typeof options !== 'object')
+    throw new TypeError('b2trader.identity.auth: options must be an object with "url" and "clientId"');
   const base = resolveBase(options.url);
   if (typeof options.clientId !== 'string' || options.clientId === '') {
-    throw new TypeError('b2trader.identity.auth: "clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)');
+    throw new TypeError(
+      'b2trader.identity.auth: "clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)',
+    );
   }
   if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
     throw new TypeError('b2trader.identity.auth: "clientSecret" must be a non-empty string when given');
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('b2trader.identity.auth: "timeoutMs" must be a positive number of milliseconds');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw new TypeError('b2trader.identity.auth: "timeoutMs" must be a positive number of milliseconds');
   const clockToleranceSec = options.clockToleranceSec ?? 30;
-  if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0) throw new TypeError('b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds');
+  if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0)
+    throw new TypeError('b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds');
   const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
-  if (typeof fetchImpl !== 'function') throw new TypeError('b2trader.identity.auth: no global fetch here; pass "fetch" in the options');
+  if (typeof fetchImpl !== 'function')
+    throw new TypeError('b2trader.identity.auth: no global fetch here; pass "fetch" in the options');
 
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
-  const allowInsecureRequests = options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK.has(base.hostname));
+  const allowInsecureRequests =
+    options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK.has(base.hostname));
   if (base.protocol === 'http:' && !allowInsecureRequests) {
-    throw new TypeError('b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)');
+    throw new TypeError(
+      'b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)',
+    );
   }
   const issuer = options.issuer ?? issuerForBaseUrl(baseUrl);
   const secret = options.clientSecret;

@@ -5,12 +5,18 @@ declare const __karma__: { config: { identityEmulator?: boolean } };
 
 function randomUrlSafe(bytes = 32): string {
   const data = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...data)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...data))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 async function s256(verifier: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...digest))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 describe('integration: the identity emulator on the page origin', () => {
@@ -40,9 +46,14 @@ describe('integration: the identity emulator on the page origin', () => {
     const state = randomUrlSafe(16);
     const url = new URL('/identity/connect/authorize', location.origin);
     url.search = new URLSearchParams({
-      client_id: 'spa', response_type: 'code', redirect_uri: `${location.origin}/identity/sign-in-done`,
-      code_challenge: await s256(verifier), code_challenge_method: 'S256',
-      scope: 'openid offline_access FrontOffice', state, nonce: randomUrlSafe(16),
+      client_id: 'spa',
+      response_type: 'code',
+      redirect_uri: `${location.origin}/identity/sign-in-done`,
+      code_challenge: await s256(verifier),
+      code_challenge_method: 'S256',
+      scope: 'openid offline_access FrontOffice',
+      state,
+      nonce: randomUrlSafe(16),
     }).toString();
     const authorize = await fetch(url, { credentials: 'include' });
     const done = new URL(authorize.url);
@@ -56,9 +67,14 @@ describe('integration: the identity emulator on the page origin', () => {
   it('ends at /identity/unauthorized when the request carries no cookie', async () => {
     const url = new URL('/identity/connect/authorize', location.origin);
     url.search = new URLSearchParams({
-      client_id: 'spa', response_type: 'code', redirect_uri: `${location.origin}/identity/sign-in-done`,
-      code_challenge: await s256(randomUrlSafe()), code_challenge_method: 'S256',
-      scope: 'openid offline_access FrontOffice', state: 's', nonce: 'n',
+      client_id: 'spa',
+      response_type: 'code',
+      redirect_uri: `${location.origin}/identity/sign-in-done`,
+      code_challenge: await s256(randomUrlSafe()),
+      code_challenge_method: 'S256',
+      scope: 'openid offline_access FrontOffice',
+      state: 's',
+      nonce: 'n',
     }).toString();
     const authorize = await fetch(url, { credentials: 'omit' });
     expect(new URL(authorize.url).pathname).toBe('/identity/unauthorized');

@@ -38,7 +38,8 @@ export type IdentityAuthErrorKind =
   | 'timeout';
 
 /** Which protocol step failed. */
-export type IdentityAuthStep = 'sign-in' | 'authorize' | 'token' | 'refresh' | 'password-grant' | 'sign-out' | 'discovery';
+export type IdentityAuthStep =
+  'sign-in' | 'authorize' | 'token' | 'refresh' | 'password-grant' | 'sign-out' | 'discovery';
 
 /** Details an {@link IdentityAuthError} carries beside its kind. */
 export interface IdentityAuthErrorDetails {
@@ -145,7 +146,13 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, date - now);
 }
 
-const CONFIGURATION_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_scope', 'unsupported_grant_type', 'invalid_request']);
+const CONFIGURATION_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_scope',
+  'unsupported_grant_type',
+  'invalid_request',
+]);
 
 function safeJson(text: string): unknown {
   try {
@@ -187,54 +194,106 @@ export function errorFromHttpAnswer(
   const where = `${step} failed`;
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
-    return new IdentityAuthError('rate_limited', `${where}: the identity service is rate limiting (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}.`, { step, status, retryAfterMs });
+    return new IdentityAuthError(
+      'rate_limited',
+      `${where}: the identity service is rate limiting (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}.`,
+      { step, status, retryAfterMs },
+    );
   }
   if (status >= 500) {
-    return new IdentityAuthError('server', `${where}: the identity service answered ${status}. Try again later.`, { step, status });
+    return new IdentityAuthError('server', `${where}: the identity service answered ${status}. Try again later.`, {
+      step,
+      status,
+    });
   }
   if (isRecord(body) && typeof body['error'] === 'string') {
     const code = body['error'].slice(0, 100);
     const description = str(body['error_description']);
     const detail = `${code}${description ? ` (${description})` : ''}`;
     if (code === 'invalid_grant') {
-      return new IdentityAuthError('invalid_grant', `${where}: ${detail}. Sign in again.`, { step, status, code, description });
+      return new IdentityAuthError('invalid_grant', `${where}: ${detail}. Sign in again.`, {
+        step,
+        status,
+        code,
+        description,
+      });
     }
     if (code === 'access_denied') {
       return new IdentityAuthError('access_denied', `${where}: ${detail}.`, { step, status, code, description });
     }
     if (code === 'login_required') {
-      return new IdentityAuthError('login_required', `${where}: ${detail}. Sign in again.`, { step, status, code, description });
+      return new IdentityAuthError('login_required', `${where}: ${detail}. Sign in again.`, {
+        step,
+        status,
+        code,
+        description,
+      });
     }
     if (CONFIGURATION_ERRORS.has(code)) {
-      return new IdentityAuthError('invalid_client', `${where}: ${detail}. Check the client id, secret and scope in the configuration.`, { step, status, code, description });
+      return new IdentityAuthError(
+        'invalid_client',
+        `${where}: ${detail}. Check the client id, secret and scope in the configuration.`,
+        { step, status, code, description },
+      );
     }
-    return new IdentityAuthError('invalid_response', `${where}: unexpected error ${detail} (HTTP ${status}).`, { step, status, code, description });
+    return new IdentityAuthError('invalid_response', `${where}: unexpected error ${detail} (HTTP ${status}).`, {
+      step,
+      status,
+      code,
+      description,
+    });
   }
   const b2traderError = readB2TraderErrors(body);
   if (b2traderError) {
     const detail = `${b2traderError.code ?? 'error'}${b2traderError.message ? ` (${b2traderError.message})` : ''}`;
-    return new IdentityAuthError(step === 'sign-in' ? 'invalid_credentials' : 'invalid_response', `${where}: ${detail}.`, {
-      step, status, code: b2traderError.code, description: b2traderError.message,
-    });
+    return new IdentityAuthError(
+      step === 'sign-in' ? 'invalid_credentials' : 'invalid_response',
+      `${where}: ${detail}.`,
+      {
+        step,
+        status,
+        code: b2traderError.code,
+        description: b2traderError.message,
+      },
+    );
   }
   if (status === 401 && isRecord(body) && (body['status'] === 401 || typeof body['title'] === 'string')) {
     // RFC 7807 problem document: B2Trader's answer to a wrong or used code.
     const traceId = str(body['traceId']);
     // refused code or token → invalid_grant; anywhere else it is the client that was refused
     const kind = step === 'token' || step === 'refresh' || step === 'sign-out' ? 'invalid_grant' : 'invalid_client';
-    return new IdentityAuthError(kind, `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`, {
-      step, status, code: 'Unauthorized', description: str(body['title']), traceId,
-    });
+    return new IdentityAuthError(
+      kind,
+      `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`,
+      {
+        step,
+        status,
+        code: 'Unauthorized',
+        description: str(body['title']),
+        traceId,
+      },
+    );
   }
   if (status === 401) {
-    return new IdentityAuthError(step === 'sign-in' ? 'invalid_credentials' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client', `${where}: 401 Unauthorized.`, { step, status });
+    return new IdentityAuthError(
+      step === 'sign-in' ? 'invalid_credentials' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client',
+      `${where}: 401 Unauthorized.`,
+      { step, status },
+    );
   }
   if (step === 'sign-in' && status === 400) {
-    return new IdentityAuthError('invalid_credentials', `${where}: the sign-in was refused (${status}).`, { step, status });
+    return new IdentityAuthError('invalid_credentials', `${where}: the sign-in was refused (${status}).`, {
+      step,
+      status,
+    });
   }
   if (status === 403) {
     // a gateway, firewall or anti-forgery check, not a wrong password
-    return new IdentityAuthError('invalid_client', `${where}: the identity service refused the request (403). Check the origin and configuration.`, { step, status });
+    return new IdentityAuthError(
+      'invalid_client',
+      `${where}: the identity service refused the request (403). Check the origin and configuration.`,
+      { step, status },
+    );
   }
   // 3xx (a redirect where none belongs), an opaque status 0, or another 4xx: not retryable.
   return new IdentityAuthError('invalid_response', `${where}: unexpected HTTP ${status}.`, { step, status });

@@ -6,8 +6,14 @@ import { IdentityAuthError } from './errors';
 const b2TraderApiUrl = location.origin;
 
 async function addFault(fault: object): Promise<void> {
-  const response = await fetch('/__faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(fault) });
-  expect(response.status).withContext(await response.clone().text()).toBe(201);
+  const response = await fetch('/__faults', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(fault),
+  });
+  expect(response.status)
+    .withContext(await response.clone().text())
+    .toBe(201);
 }
 
 async function apiStatus(path: string, accessToken: string): Promise<number> {
@@ -18,7 +24,9 @@ async function rejection(promise: Promise<unknown>): Promise<IdentityAuthError> 
   try {
     await promise;
   } catch (err) {
-    expect(err instanceof IdentityAuthError).withContext(String(err)).toBeTrue();
+    expect(err instanceof IdentityAuthError)
+      .withContext(String(err))
+      .toBeTrue();
     return err as IdentityAuthError;
   }
   throw new Error('expected a rejection');

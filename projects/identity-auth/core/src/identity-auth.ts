@@ -50,9 +50,11 @@ export class IdentityAuth {
   /** Options form. */
   constructor(options: IdentityAuthOptions);
   constructor(urlOrOptions: string | IdentityAuthOptions, clientId?: string, clientSecret?: string) {
-    this.client = createIdentityClient(typeof urlOrOptions === 'string'
-      ? { url: urlOrOptions, clientId: clientId as string, ...(clientSecret === undefined ? {} : { clientSecret }) }
-      : urlOrOptions);
+    this.client = createIdentityClient(
+      typeof urlOrOptions === 'string'
+        ? { url: urlOrOptions, clientId: clientId as string, ...(clientSecret === undefined ? {} : { clientSecret }) }
+        : urlOrOptions,
+    );
   }
 
   /** Step 1: email and password. @see {@link signIn} */
@@ -81,7 +83,9 @@ export class IdentityAuth {
   async retrieveToken(code: string): Promise<TokenSet> {
     const result = this.#pending.get(code);
     if (!result) {
-      throw new TypeError('b2trader.identity.auth: retrieveToken() needs a code returned by authorize() of the same instance (its PKCE verifier and nonce are kept there)');
+      throw new TypeError(
+        'b2trader.identity.auth: retrieveToken() needs a code returned by authorize() of the same instance (its PKCE verifier and nonce are kept there)',
+      );
     }
     let tokens: TokenSet;
     try {
@@ -123,7 +127,8 @@ export class IdentityAuth {
     const subject = tokens.idTokenClaims?.sub ?? knownSubject;
     if (tokens.refreshToken !== undefined && subject !== undefined) {
       this.#subjects.set(tokens.refreshToken, subject);
-      while (this.#subjects.size > MAX_REMEMBERED_SUBJECTS) this.#subjects.delete(this.#subjects.keys().next().value as string);
+      while (this.#subjects.size > MAX_REMEMBERED_SUBJECTS)
+        this.#subjects.delete(this.#subjects.keys().next().value as string);
     }
     return tokens;
   }

@@ -6,16 +6,34 @@
 export { CLIENT_SCOPES, IDENTITY_PATHS, issuerForBaseUrl, type KnownClientId, scopeForClient } from './clients';
 export { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
 export {
-  errorFromHttpAnswer, IdentityAuthError, type IdentityAuthErrorDetails, type IdentityAuthErrorKind, type IdentityAuthStep,
-  isIdentityAuthError, isTransientKind, parseRetryAfter, redactSecrets,
+  errorFromHttpAnswer,
+  IdentityAuthError,
+  type IdentityAuthErrorDetails,
+  type IdentityAuthErrorKind,
+  type IdentityAuthStep,
+  isIdentityAuthError,
+  isTransientKind,
+  parseRetryAfter,
+  redactSecrets,
 } from './errors';
 export {
-  DEFAULT_LIFETIME_SEC, type IdTokenClaims, MAX_LIFETIME_SEC, parseTokenResponse, type TokenSet, tokenSetFromResponse, type TokenSetOptions,
+  DEFAULT_LIFETIME_SEC,
+  type IdTokenClaims,
+  MAX_LIFETIME_SEC,
+  parseTokenResponse,
+  type TokenSet,
+  tokenSetFromResponse,
+  type TokenSetOptions,
 } from './token-set';
 export type { CallOptions } from './transport';
 export { signIn, type SignInAccount, type SignInResult } from './sign-in';
 export {
-  authorize, type AuthorizationRequest, type AuthorizationResult, type AuthorizeOptions, createAuthorizationRequest, validateAuthorizationResult,
+  authorize,
+  type AuthorizationRequest,
+  type AuthorizationResult,
+  type AuthorizeOptions,
+  createAuthorizationRequest,
+  validateAuthorizationResult,
 } from './authorize';
 export { exchangeCode, refreshTokens, type RefreshOptions } from './token';
 export { passwordGrant } from './password-grant';

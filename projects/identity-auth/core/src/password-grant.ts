@@ -25,15 +25,40 @@ import type { CallOptions } from './transport';
  * const tokens = await passwordGrant(client, 'robot@example.com', password);
  * ```
  */
-export async function passwordGrant(client: IdentityClient, username: string, password: string, options?: CallOptions): Promise<TokenSet> {
-  if (typeof username !== 'string' || username === '') throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
-  if (typeof password !== 'string' || password === '') throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
-  if (!client.hasSecret) throw new TypeError(`b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`);
-  return runTokenRequest(client, {
-    step: 'password-grant',
-    send: (signal) => oauth.genericTokenEndpointRequest(client.as, client.client, basicAuthentication(client), 'password',
-      [['grant_type', 'password'], ['username', username], ['password', password], ['scope', client.scope]],
-      requestOptions(client, signal)),
-    process: (response) => oauth.processGenericTokenEndpointResponse(client.as, client.client, response),
-  }, options);
+export async function passwordGrant(
+  client: IdentityClient,
+  username: string,
+  password: string,
+  options?: CallOptions,
+): Promise<TokenSet> {
+  if (typeof username !== 'string' || username === '')
+    throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+  if (typeof password !== 'string' || password === '')
+    throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+  if (!client.hasSecret)
+    throw new TypeError(
+      `b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`,
+    );
+  return runTokenRequest(
+    client,
+    {
+      step: 'password-grant',
+      send: (signal) =>
+        oauth.genericTokenEndpointRequest(
+          client.as,
+          client.client,
+          basicAuthentication(client),
+          'password',
+          [
+            ['grant_type', 'password'],
+            ['username', username],
+            ['password', password],
+            ['scope', client.scope],
+          ],
+          requestOptions(client, signal),
+        ),
+      process: (response) => oauth.processGenericTokenEndpointResponse(client.as, client.client, response),
+    },
+    options,
+  );
 }

@@ -60,9 +60,16 @@ export function cookiesFromHeaders(headers: Headers): string[] {
  * if (result.secondFactorRequired) await askForSecondFactor();
  * ```
  */
-export async function signIn(client: IdentityClient, email: string, password: string, options?: CallOptions): Promise<SignInResult> {
-  if (typeof email !== 'string' || email === '') throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
-  if (typeof password !== 'string' || password === '') throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+export async function signIn(
+  client: IdentityClient,
+  email: string,
+  password: string,
+  options?: CallOptions,
+): Promise<SignInResult> {
+  if (typeof email !== 'string' || email === '')
+    throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+  if (typeof password !== 'string' || password === '')
+    throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
   return withTransport(client, 'sign-in', options, async (signal) => {
     const response = await client.fetch(client.url(IDENTITY_PATHS.signIn), {
       method: 'POST',
@@ -77,17 +84,30 @@ export async function signIn(client: IdentityClient, email: string, password: st
     try {
       body = JSON.parse(text);
     } catch {
-      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', { step: 'sign-in', status: response.status });
+      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', {
+        step: 'sign-in',
+        status: response.status,
+      });
     }
     const errors = readB2TraderErrors(body);
     if (errors) {
-      throw new IdentityAuthError('invalid_credentials', `sign-in failed: ${errors.code ?? 'error'}${errors.message ? ` (${errors.message})` : ''}.`, {
-        step: 'sign-in', status: response.status, code: errors.code, description: errors.message,
-      });
+      throw new IdentityAuthError(
+        'invalid_credentials',
+        `sign-in failed: ${errors.code ?? 'error'}${errors.message ? ` (${errors.message})` : ''}.`,
+        {
+          step: 'sign-in',
+          status: response.status,
+          code: errors.code,
+          description: errors.message,
+        },
+      );
     }
     const account = isRecord(body) ? readAccount(body['account']) : undefined;
     if (!isRecord(body) || !account) {
-      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', { step: 'sign-in', status: response.status });
+      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', {
+        step: 'sign-in',
+        status: response.status,
+      });
     }
     return {
       secondFactorRequired: body['secondFactorRequired'] === true,

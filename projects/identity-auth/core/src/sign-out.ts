@@ -21,8 +21,14 @@ export interface SignOutOptions extends CallOptions {
  *
  * @see PROTOCOL.md §5
  */
-export async function signOut(client: IdentityClient, accessToken: string, refreshToken?: string, options?: SignOutOptions): Promise<void> {
-  if (typeof accessToken !== 'string' || accessToken === '') throw new TypeError('b2trader.identity.auth: "accessToken" must be a non-empty string');
+export async function signOut(
+  client: IdentityClient,
+  accessToken: string,
+  refreshToken?: string,
+  options?: SignOutOptions,
+): Promise<void> {
+  if (typeof accessToken !== 'string' || accessToken === '')
+    throw new TypeError('b2trader.identity.auth: "accessToken" must be a non-empty string');
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
     throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
   }

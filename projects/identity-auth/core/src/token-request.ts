@@ -32,7 +32,11 @@ interface TokenCall {
  * The answer is read twice: once by {@link parseTokenResponse} (strict shape checks,
  * the property-tested path) and once by oauth4webapi (id_token validation).
  */
-export async function runTokenRequest(client: IdentityClient, call: TokenCall, options?: CallOptions): Promise<TokenSet> {
+export async function runTokenRequest(
+  client: IdentityClient,
+  call: TokenCall,
+  options?: CallOptions,
+): Promise<TokenSet> {
   const { step } = call;
   return withTransport(client, step, options, async (signal) => {
     const response = await call.send(signal);
@@ -42,9 +46,16 @@ export async function runTokenRequest(client: IdentityClient, call: TokenCall, o
     }
     const contentType = response.headers.get('content-type') ?? '';
     if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
-      throw new IdentityAuthError('invalid_response', `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`, { step, status: response.status, code: 'not_json' });
+      throw new IdentityAuthError(
+        'invalid_response',
+        `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`,
+        { step, status: response.status, code: 'not_json' },
+      );
     }
-    const shape = parseTokenResponse(await readText(response.clone(), step, signal), receivedAt, { step, previousRefreshToken: call.previousRefreshToken });
+    const shape = parseTokenResponse(await readText(response.clone(), step, signal), receivedAt, {
+      step,
+      previousRefreshToken: call.previousRefreshToken,
+    });
     let result: oauth.TokenEndpointResponse;
     try {
       result = await call.process(response);
@@ -52,12 +63,19 @@ export async function runTokenRequest(client: IdentityClient, call: TokenCall, o
       if (err instanceof IdentityAuthError || signal.aborted) throw err;
       const message = err instanceof Error ? err.message : 'invalid answer';
       throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
-        step, status: response.status, code: (err as { code?: string }).code, cause: err,
+        step,
+        status: response.status,
+        code: (err as { code?: string }).code,
+        cause: err,
       });
     }
     const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined;
     if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
-      throw new IdentityAuthError('invalid_response', `${step} failed: the id_token is for another subject; nothing was kept.`, { step, status: response.status, code: 'subject_mismatch' });
+      throw new IdentityAuthError(
+        'invalid_response',
+        `${step} failed: the id_token is for another subject; nothing was kept.`,
+        { step, status: response.status, code: 'subject_mismatch' },
+      );
     }
     return claims === undefined ? shape : { ...shape, idTokenClaims: claims };
   });

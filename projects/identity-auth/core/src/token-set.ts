@@ -61,12 +61,20 @@ export interface TokenSetOptions {
 }
 
 function invalid(step: IdentityAuthStep, what: string): IdentityAuthError {
-  return new IdentityAuthError('invalid_response', `${step} failed: the token answer ${what}; nothing was kept.`, { step, code: 'invalid_token_response' });
+  return new IdentityAuthError('invalid_response', `${step} failed: the token answer ${what}; nothing was kept.`, {
+    step,
+    code: 'invalid_token_response',
+  });
 }
 
 function parseLifetime(value: unknown, step: IdentityAuthStep): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value) ? Number(value) : Number.NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
+        ? Number(value)
+        : Number.NaN;
   if (!Number.isFinite(n) || n < 0) throw invalid(step, 'has an invalid "expires_in"');
   return n;
 }
@@ -86,8 +94,10 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
   const step = options.step ?? 'token';
   if (!isRecord(body)) throw invalid(step, 'is not a JSON object');
   const json = body;
-  if (typeof json['access_token'] !== 'string' || json['access_token'] === '') throw invalid(step, 'has no access_token');
-  if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer') throw invalid(step, 'is not a Bearer token');
+  if (typeof json['access_token'] !== 'string' || json['access_token'] === '')
+    throw invalid(step, 'has no access_token');
+  if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer')
+    throw invalid(step, 'is not a Bearer token');
   if (!Number.isFinite(receivedAt)) throw new TypeError('"receivedAt" must be a finite number of milliseconds');
 
   const maxLifetime = options.maxLifetimeSec ?? MAX_LIFETIME_SEC;
@@ -96,10 +106,12 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
 
   let refreshToken: string | undefined = options.previousRefreshToken;
   if (json['refresh_token'] !== undefined) {
-    if (typeof json['refresh_token'] !== 'string' || json['refresh_token'] === '') throw invalid(step, 'has an invalid refresh_token');
+    if (typeof json['refresh_token'] !== 'string' || json['refresh_token'] === '')
+      throw invalid(step, 'has an invalid refresh_token');
     refreshToken = json['refresh_token'];
   }
-  if (json['id_token'] !== undefined && typeof json['id_token'] !== 'string') throw invalid(step, 'has an invalid id_token');
+  if (json['id_token'] !== undefined && typeof json['id_token'] !== 'string')
+    throw invalid(step, 'has an invalid id_token');
   if (json['scope'] !== undefined && typeof json['scope'] !== 'string') throw invalid(step, 'has an invalid scope');
 
   return {

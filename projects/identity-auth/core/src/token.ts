@@ -22,23 +22,43 @@ import type { CallOptions } from './transport';
  *
  * @see PROTOCOL.md §3
  */
-export async function exchangeCode(client: IdentityClient, authorization: AuthorizationResult, options?: CallOptions): Promise<TokenSet> {
+export async function exchangeCode(
+  client: IdentityClient,
+  authorization: AuthorizationResult,
+  options?: CallOptions,
+): Promise<TokenSet> {
   const { request, parameters, code } = authorization;
-  return runTokenRequest(client, {
-    step: 'token',
-    send: (signal) => oauth.authorizationCodeGrantRequest(
-      client.as, client.client, basicAuthentication(client), parameters, request.redirectUri, request.codeVerifier,
-      {
-        ...requestOptions(client, signal),
-        // PROTOCOL.md §3's order; oauth4webapi sets these keys in place.
-        additionalParameters: [['code', code], ['grant_type', 'authorization_code'], ['code_verifier', request.codeVerifier], ['redirect_uri', request.redirectUri]],
-      },
-    ),
-    process: (response) => oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
-      expectedNonce: request.nonce,
-      requireIdToken: client.scope.split(' ').includes('openid'),
-    }),
-  }, options);
+  return runTokenRequest(
+    client,
+    {
+      step: 'token',
+      send: (signal) =>
+        oauth.authorizationCodeGrantRequest(
+          client.as,
+          client.client,
+          basicAuthentication(client),
+          parameters,
+          request.redirectUri,
+          request.codeVerifier,
+          {
+            ...requestOptions(client, signal),
+            // PROTOCOL.md §3's order; oauth4webapi sets these keys in place.
+            additionalParameters: [
+              ['code', code],
+              ['grant_type', 'authorization_code'],
+              ['code_verifier', request.codeVerifier],
+              ['redirect_uri', request.redirectUri],
+            ],
+          },
+        ),
+      process: (response) =>
+        oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
+          expectedNonce: request.nonce,
+          requireIdToken: client.scope.split(' ').includes('openid'),
+        }),
+    },
+    options,
+  );
 }
 
 /** Options of {@link refreshTokens}. */
@@ -57,16 +77,31 @@ export interface RefreshOptions extends CallOptions {
  *
  * @see PROTOCOL.md §4
  */
-export async function refreshTokens(client: IdentityClient, refreshToken: string, options: RefreshOptions = {}): Promise<TokenSet> {
-  if (typeof refreshToken !== 'string' || refreshToken === '') throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string');
-  return runTokenRequest(client, {
-    step: 'refresh',
-    previousRefreshToken: refreshToken,
-    expectedSubject: options.expectedSubject,
-    send: (signal) => oauth.refreshTokenGrantRequest(client.as, client.client, refreshAuthentication(client), refreshToken, {
-      ...requestOptions(client, signal),
-      additionalParameters: [['client_id', client.clientId], ['grant_type', 'refresh_token'], ['refresh_token', refreshToken], ['scope', client.scope]],
-    }),
-    process: (response) => oauth.processRefreshTokenResponse(client.as, client.client, response),
-  }, options);
+export async function refreshTokens(
+  client: IdentityClient,
+  refreshToken: string,
+  options: RefreshOptions = {},
+): Promise<TokenSet> {
+  if (typeof refreshToken !== 'string' || refreshToken === '')
+    throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string');
+  return runTokenRequest(
+    client,
+    {
+      step: 'refresh',
+      previousRefreshToken: refreshToken,
+      expectedSubject: options.expectedSubject,
+      send: (signal) =>
+        oauth.refreshTokenGrantRequest(client.as, client.client, refreshAuthentication(client), refreshToken, {
+          ...requestOptions(client, signal),
+          additionalParameters: [
+            ['client_id', client.clientId],
+            ['grant_type', 'refresh_token'],
+            ['refresh_token', refreshToken],
+            ['scope', client.scope],
+          ],
+        }),
+      process: (response) => oauth.processRefreshTokenResponse(client.as, client.client, response),
+    },
+    options,
+  );
 }

@@ -44,15 +44,29 @@ export async function withTransport<T>(
   }
 }
 
-function transportError(client: IdentityClient, step: IdentityAuthStep, err: unknown, signal: AbortSignal, caller?: AbortSignal): unknown {
+function transportError(
+  client: IdentityClient,
+  step: IdentityAuthStep,
+  err: unknown,
+  signal: AbortSignal,
+  caller?: AbortSignal,
+): unknown {
   if (caller?.aborted) return caller.reason;
   if (err instanceof IdentityAuthError) return err;
   if (signal.aborted || (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError'))) {
-    return new IdentityAuthError('timeout', `${step} failed: no answer from the identity service within ${client.timeoutMs} ms.`, { step, cause: err });
+    return new IdentityAuthError(
+      'timeout',
+      `${step} failed: no answer from the identity service within ${client.timeoutMs} ms.`,
+      { step, cause: err },
+    );
   }
   if (err instanceof TypeError && !(err as { code?: string }).code?.startsWith('ERR_INVALID')) {
     // fetch rejects with a TypeError for offline, refused, reset and CORS failures alike.
-    return new IdentityAuthError('network', `${step} failed: the identity service could not be reached (offline, connection refused or reset, or blocked by CORS).`, { step, cause: err });
+    return new IdentityAuthError(
+      'network',
+      `${step} failed: the identity service could not be reached (offline, connection refused or reset, or blocked by CORS).`,
+      { step, cause: err },
+    );
   }
   return err;
 }
@@ -67,6 +81,10 @@ export async function readText(response: Response, step: IdentityAuthStep, signa
     return await response.text();
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, { step, status: response.status, cause: err });
+    throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, {
+      step,
+      status: response.status,
+      cause: err,
+    });
   }
 }

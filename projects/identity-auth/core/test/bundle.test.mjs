@@ -9,7 +9,13 @@ import { build } from 'esbuild';
 async function bundle(source) {
   const result = await build({
     stdin: { contents: source, resolveDir: process.cwd(), loader: 'js' },
-    bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, treeShaking: true, logLevel: 'silent',
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    treeShaking: true,
+    logLevel: 'silent',
   });
   return result.outputFiles[0].text;
 }
@@ -23,7 +29,9 @@ test('the browser steps (sign-in, authorize, exchange, refresh, sign-out) leave 
   `);
   assert.ok(browserApp.includes('sign-in-done'), 'the bundle holds the browser steps');
   assert.ok(!browserApp.includes(PASSWORD_GRANT_MARKER), 'no password-grant code');
-  console.log(`browser steps: ${browserApp.length} bytes minified, ${gzipSync(browserApp).length} bytes gzip (oauth4webapi included)`);
+  console.log(
+    `browser steps: ${browserApp.length} bytes minified, ${gzipSync(browserApp).length} bytes gzip (oauth4webapi included)`,
+  );
 });
 
 test('importing passwordGrant (or the 1.2 facade) brings it in: the check above can fail', async () => {
@@ -44,8 +52,9 @@ test('the built core imports nothing but oauth4webapi: no Angular, no rxjs, no N
   const { createRequire } = await import('node:module');
   const entry = createRequire(import.meta.url).resolve('b2trader.identity.auth/core');
   const code = await readFile(entry, 'utf8');
-  const specifiers = [...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
-    .map((m) => m[1] ?? m[2]);
+  const specifiers = [
+    ...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? m[2]);
   assert.ok(specifiers.length > 0, 'found the imports');
   assert.deepEqual([...new Set(specifiers)], ['oauth4webapi']);
 });

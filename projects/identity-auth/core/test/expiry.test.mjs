@@ -8,9 +8,12 @@ import { IdentityAuth } from 'b2trader.identity.auth/core';
 import { rejectsWithKind, stats, TRADER, useEmulator, waitFor } from './support.mjs';
 
 let base;
-useEmulator((url) => {
-  base = url;
-}, { refreshTokenTtl: 2, sessionTtl: 2 });
+useEmulator(
+  (url) => {
+    base = url;
+  },
+  { refreshTokenTtl: 2, sessionTtl: 2 },
+);
 
 test('7. an expired refresh token → invalid_grant, not transient (and not a reuse)', async () => {
   const auth = new IdentityAuth(base, 'spa');

@@ -5,7 +5,14 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 
 import {
-  authorize, createIdentityClient, DEFAULT_LIFETIME_SEC, exchangeCode, IdentityAuth, MAX_LIFETIME_SEC, refreshTokens, signIn,
+  authorize,
+  createIdentityClient,
+  DEFAULT_LIFETIME_SEC,
+  exchangeCode,
+  IdentityAuth,
+  MAX_LIFETIME_SEC,
+  refreshTokens,
+  signIn,
 } from 'b2trader.identity.auth/core';
 
 import { addFault, clearFaults, rejectsWithKind, useEmulator, stats, TRADER, waitFor } from './support.mjs';
@@ -58,14 +65,23 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
 
   test('2. 200 with text/html → invalid_response, never success', async () => {
     const { auth, tokens } = await session();
-    await addFault(base, { path: TOKEN, mode: 'respond', status: 200, contentType: 'text/html', body: '<html>maintenance</html>' });
+    await addFault(base, {
+      path: TOKEN,
+      mode: 'respond',
+      status: 200,
+      contentType: 'text/html',
+      body: '<html>maintenance</html>',
+    });
     await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
   });
 
   test('2. a token-shaped JSON body labelled text/html → invalid_response', async () => {
     const { auth, tokens } = await session();
     await addFault(base, {
-      path: TOKEN, mode: 'respond', status: 200, contentType: 'text/html',
+      path: TOKEN,
+      mode: 'respond',
+      status: 200,
+      contentType: 'text/html',
       body: JSON.stringify({ access_token: 'looks-real', token_type: 'Bearer', expires_in: 30, refresh_token: 'x' }),
     });
     const err = await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
@@ -81,11 +97,19 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
   test('2. JSON cut off mid-body → invalid_response', async () => {
     const { auth, tokens } = await session();
     await addFault(base, { path: TOKEN, mode: 'truncated-json' });
-    const err = await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response', [tokens.refreshToken]);
+    const err = await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response', [
+      tokens.refreshToken,
+    ]);
     assert.equal(err.transient, false);
   });
 
-  for (const [label, json] of [['null', null], ['[]', []], ['a string', 'token'], ['no access_token', { token_type: 'Bearer', expires_in: 30 }], ['an empty access_token', { access_token: '', token_type: 'Bearer' }]]) {
+  for (const [label, json] of [
+    ['null', null],
+    ['[]', []],
+    ['a string', 'token'],
+    ['no access_token', { token_type: 'Bearer', expires_in: 30 }],
+    ['an empty access_token', { access_token: '', token_type: 'Bearer' }],
+  ]) {
     test(`3. body ${label} → invalid_response`, async () => {
       const { auth, tokens } = await session();
       await addFault(base, { path: TOKEN, mode: 'respond', status: 200, json });
@@ -157,11 +181,13 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
     assert.equal(err.transient, false);
   });
 
-  test("8. the RFC 7807 401 on a reused code → invalid_grant with the traceId; the chain can start again", async () => {
+  test('8. the RFC 7807 401 on a reused code → invalid_grant with the traceId; the chain can start again', async () => {
     const client = createIdentityClient({ url: base, clientId: 'spa' });
     const auth = new IdentityAuth(base, 'spa');
     await auth.signIn(TRADER.email, TRADER.password);
-    const result = await authorize(client, { headers: { cookie: (await signIn(client, TRADER.email, TRADER.password)).cookies.join('; ') } });
+    const result = await authorize(client, {
+      headers: { cookie: (await signIn(client, TRADER.email, TRADER.password)).cookies.join('; ') },
+    });
     await exchangeCode(client, result);
     const err = await rejectsWithKind(exchangeCode(client, result), 'invalid_grant', [result.code]);
     assert.equal(err.status, 401);
@@ -171,7 +197,12 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
 
   test('8. 400 invalid_grant on the code exchange → invalid_grant', async () => {
     const { auth, code } = await pendingCode();
-    await addFault(base, { path: TOKEN, mode: 'respond', status: 400, json: { error: 'invalid_grant', error_description: 'PKCE verification failed' } });
+    await addFault(base, {
+      path: TOKEN,
+      mode: 'respond',
+      status: 400,
+      json: { error: 'invalid_grant', error_description: 'PKCE verification failed' },
+    });
     const err = await rejectsWithKind(auth.retrieveToken(code), 'invalid_grant');
     assert.equal(err.description, 'PKCE verification failed');
   });
@@ -191,7 +222,10 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
     await right.signIn(TRADER.email, TRADER.password);
     const tokens = await right.retrieveToken(await right.authorize());
     const wrong = new IdentityAuth(base, 'spa_admin', 'not-the-admin-secret');
-    const err = await rejectsWithKind(wrong.refreshToken(tokens.refreshToken), 'invalid_client', ['not-the-admin-secret', tokens.refreshToken]);
+    const err = await rejectsWithKind(wrong.refreshToken(tokens.refreshToken), 'invalid_client', [
+      'not-the-admin-secret',
+      tokens.refreshToken,
+    ]);
     assert.equal(err.status, 401);
     assert.ok(await right.refreshToken(tokens.refreshToken));
   });
@@ -315,13 +349,20 @@ describe('id_token (FAULTS.md 12–14): the whole answer is refused', () => {
     assert.ok((await auth.retrieveToken(code)).accessToken);
   });
 
-  for (const [label, change] of [['iss not the issuer', { set: { iss: 'https://evil.test/identity' } }], ['alg none', { shape: 'alg-none' }], ['exp in the past', { set: { exp: 1 } }]]) {
+  for (const [label, change] of [
+    ['iss not the issuer', { set: { iss: 'https://evil.test/identity' } }],
+    ['alg none', { shape: 'alg-none' }],
+    ['exp in the past', { set: { exp: 1 } }],
+  ]) {
     test(`${label} → invalid_response on a refresh, and on the password grant`, async () => {
       const { auth, tokens } = await session();
       await addFault(base, { path: TOKEN, mode: 'id-token', ...change });
       await rejectsWithKind(auth.refreshToken(tokens.refreshToken), 'invalid_response');
       await addFault(base, { path: TOKEN, mode: 'id-token', ...change });
-      await rejectsWithKind(new IdentityAuth(base, 'lk', 'some_lk_secret').machineToMachineSignIn(TRADER.email, TRADER.password), 'invalid_response');
+      await rejectsWithKind(
+        new IdentityAuth(base, 'lk', 'some_lk_secret').machineToMachineSignIn(TRADER.email, TRADER.password),
+        'invalid_response',
+      );
     });
   }
 
@@ -343,7 +384,9 @@ describe('authorize step (FAULTS.md 15–19)', () => {
     const client = createIdentityClient({ url: base, clientId: 'spa' });
     const cookies = (await signIn(client, TRADER.email, TRADER.password)).cookies.join('; ');
     await fetch(`${base}/identity/sign-out`, {
-      method: 'POST', headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json', cookie: cookies }, body: '{}',
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokens.accessToken}`, 'content-type': 'application/json', cookie: cookies },
+      body: '{}',
     });
     await rejectsWithKind(auth.authorize({ cookie: cookies }), 'login_required');
   });
@@ -358,7 +401,10 @@ describe('authorize step (FAULTS.md 15–19)', () => {
   }
 
   test('16. error=access_denied → access_denied with the description, and no token request', async () => {
-    const { result, tokenRequestsBefore } = await authorizeWithFault({ set: { error: 'access_denied', error_description: 'The trader is blocked' }, delete: ['code'] });
+    const { result, tokenRequestsBefore } = await authorizeWithFault({
+      set: { error: 'access_denied', error_description: 'The trader is blocked' },
+      delete: ['code'],
+    });
     const err = await rejectsWithKind(result, 'access_denied');
     assert.equal(err.description, 'The trader is blocked');
     assert.equal((await stats(base)).tokenRequests.authorization_code ?? 0, tokenRequestsBefore);
@@ -395,7 +441,12 @@ describe('authorize step (FAULTS.md 15–19)', () => {
   test('a redirect with a malformed Location → invalid_response', async () => {
     const auth = new IdentityAuth(base, 'spa');
     await auth.signIn(TRADER.email, TRADER.password);
-    await addFault(base, { path: AUTHORIZE, mode: 'respond', status: 302, headers: { location: 'http://[not-a-host' } });
+    await addFault(base, {
+      path: AUTHORIZE,
+      mode: 'respond',
+      status: 302,
+      headers: { location: 'http://[not-a-host' },
+    });
     const err = await rejectsWithKind(auth.authorize(), 'invalid_response');
     assert.equal(err.code, 'invalid_location');
   });
@@ -403,7 +454,13 @@ describe('authorize step (FAULTS.md 15–19)', () => {
   test('the authorize endpoint refusing outright (400 page) → invalid_client', async () => {
     const auth = new IdentityAuth(base, 'spa');
     await auth.signIn(TRADER.email, TRADER.password);
-    await addFault(base, { path: AUTHORIZE, mode: 'respond', status: 400, contentType: 'text/html', body: '<p>invalid_redirect_uri</p>' });
+    await addFault(base, {
+      path: AUTHORIZE,
+      mode: 'respond',
+      status: 400,
+      contentType: 'text/html',
+      body: '<p>invalid_redirect_uri</p>',
+    });
     await rejectsWithKind(auth.authorize(), 'invalid_client');
   });
 
@@ -417,15 +474,27 @@ describe('authorize step (FAULTS.md 15–19)', () => {
 
 describe('sign-in (FAULTS.md 20–21)', () => {
   test('20. wrong password → invalid_credentials carrying SignInUnsuccessful and its message', async () => {
-    const err = await rejectsWithKind(new IdentityAuth(base, 'spa').signIn(TRADER.email, 'Wr0ng!pass'), 'invalid_credentials', ['Wr0ng!pass']);
+    const err = await rejectsWithKind(
+      new IdentityAuth(base, 'spa').signIn(TRADER.email, 'Wr0ng!pass'),
+      'invalid_credentials',
+      ['Wr0ng!pass'],
+    );
     assert.equal(err.code, 'SignInUnsuccessful');
     assert.equal(err.description, 'The sign-in was unsuccessful');
     assert.equal(err.status, 400);
   });
 
   test('20. a 200 answer with an errors array is still a failed sign-in', async () => {
-    await addFault(base, { path: '/identity/sign-in', mode: 'respond', status: 200, json: { errors: [{ code: 'SignInUnsuccessful', message: 'nope' }] } });
-    const err = await rejectsWithKind(new IdentityAuth(base, 'spa').signIn(TRADER.email, TRADER.password), 'invalid_credentials');
+    await addFault(base, {
+      path: '/identity/sign-in',
+      mode: 'respond',
+      status: 200,
+      json: { errors: [{ code: 'SignInUnsuccessful', message: 'nope' }] },
+    });
+    const err = await rejectsWithKind(
+      new IdentityAuth(base, 'spa').signIn(TRADER.email, TRADER.password),
+      'invalid_credentials',
+    );
     assert.equal(err.code, 'SignInUnsuccessful');
   });
 

@@ -63,14 +63,21 @@ describe('every method for every client', () => {
     test(`${clientId}: signIn → authorize → retrieveToken → refreshToken → signOut`, async () => {
       const auth = new IdentityAuth({ url: b2TraderApiUrl, clientId, clientSecret: SECRETS[clientId] });
       const signIn = await auth.signIn(TRADER.email, TRADER.password);
-      assert.deepEqual(signIn.account, { id: '10e3bfcf-56f7-421d-84ea-1700209ae121', email: TRADER.email, nickname: 'trader' });
+      assert.deepEqual(signIn.account, {
+        id: '10e3bfcf-56f7-421d-84ea-1700209ae121',
+        email: TRADER.email,
+        nickname: 'trader',
+      });
       assert.equal(signIn.cookies.length, 1);
 
       const before = Date.now();
       const tokens = await auth.retrieveToken(await auth.authorize());
       assert.equal(tokens.tokenType, 'Bearer');
       assert.equal(tokens.expiresIn, 30);
-      assert.ok(tokens.expiresAt >= before + 30_000 && tokens.expiresAt <= Date.now() + 30_000, 'expiresAt = arrival + expires_in');
+      assert.ok(
+        tokens.expiresAt >= before + 30_000 && tokens.expiresAt <= Date.now() + 30_000,
+        'expiresAt = arrival + expires_in',
+      );
       assert.equal(tokens.expiresAt, tokens.receivedAt + 30_000);
       assert.equal(tokens.idTokenClaims.sub, signIn.account.id);
       assert.equal(tokens.idTokenClaims.aud, clientId);
@@ -89,7 +96,10 @@ describe('every method for every client', () => {
     test(`${clientId}: machineToMachineSignIn → refreshToken → signOut without a refresh token`, async () => {
       const auth = new IdentityAuth(b2TraderApiUrl, clientId, SECRETS[clientId]);
       const tokens = await auth.machineToMachineSignIn(TRADER.email, TRADER.password);
-      assert.equal(tokens.scope, clientId === 'lk' ? 'openid FrontOffice offline_access' : 'openid BackOffice offline_access');
+      assert.equal(
+        tokens.scope,
+        clientId === 'lk' ? 'openid FrontOffice offline_access' : 'openid BackOffice offline_access',
+      );
       const refreshed = await auth.refreshToken(tokens.refreshToken);
       await auth.signOut(refreshed.accessToken);
       await rejectsWithKind(auth.refreshToken(refreshed.refreshToken), 'invalid_grant');
@@ -97,7 +107,9 @@ describe('every method for every client', () => {
 
     test(`${clientId}: a wrong secret is an invalid_client configuration error that never names the secret`, async () => {
       const auth = new IdentityAuth(b2TraderApiUrl, clientId, 'wrong-secret-value');
-      const err = await rejectsWithKind(auth.machineToMachineSignIn(TRADER.email, TRADER.password), 'invalid_client', ['wrong-secret-value']);
+      const err = await rejectsWithKind(auth.machineToMachineSignIn(TRADER.email, TRADER.password), 'invalid_client', [
+        'wrong-secret-value',
+      ]);
       assert.equal(err.status, 401);
       assert.equal(err.code, 'invalid_client');
       assert.equal(err.transient, false);
@@ -110,7 +122,13 @@ describe('every method for every client', () => {
       calls += 1;
       return fetch(input, init);
     };
-    const auth = new IdentityAuth({ url: b2TraderApiUrl, clientId: 'spa', fetch: counting, timeoutMs: 5000, issuer: `${b2TraderApiUrl}/identity` });
+    const auth = new IdentityAuth({
+      url: b2TraderApiUrl,
+      clientId: 'spa',
+      fetch: counting,
+      timeoutMs: 5000,
+      issuer: `${b2TraderApiUrl}/identity`,
+    });
     await auth.signIn(TRADER.email, TRADER.password);
     await auth.retrieveToken(await auth.authorize());
     assert.equal(calls, 3, 'sign-in, one authorize hop, token');
@@ -125,7 +143,9 @@ describe('every method for every client', () => {
 
   test('a wrong password is invalid_credentials with the server code and message', async () => {
     const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
-    const err = await rejectsWithKind(auth.signIn(TRADER.email, 'not-the-password'), 'invalid_credentials', ['not-the-password']);
+    const err = await rejectsWithKind(auth.signIn(TRADER.email, 'not-the-password'), 'invalid_credentials', [
+      'not-the-password',
+    ]);
     assert.equal(err.code, 'SignInUnsuccessful');
     assert.equal(err.description, 'The sign-in was unsuccessful');
     assert.ok(err instanceof IdentityAuthError);
@@ -140,9 +160,15 @@ describe('every method for every client', () => {
     // the app finishes the second factor itself (the emulator's endpoint), then goes on
     const pending = result.cookies.join('; ');
     const done = await fetch(`${b2TraderApiUrl}/identity/sign-in/second-factor`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: pending }, body: JSON.stringify({ code: '123456' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: pending },
+      body: JSON.stringify({ code: '123456' }),
     });
-    const session = done.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => c.startsWith('_session=')).join('; ');
+    const session = done.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => c.startsWith('_session='))
+      .join('; ');
     const tokens = await auth.retrieveToken(await auth.authorize({ cookie: session }));
     assert.equal(tokens.idTokenClaims.sub, result.account.id);
   });
@@ -168,9 +194,15 @@ describe('every method for every client', () => {
     const trader = await auth.retrieveToken(await auth.authorize());
     const second = await auth.signIn('2fa@example.com', 'Passw0rd!');
     const done = await fetch(`${b2TraderApiUrl}/identity/sign-in/second-factor`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: second.cookies.join('; ') }, body: JSON.stringify({ code: '123456' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: second.cookies.join('; ') },
+      body: JSON.stringify({ code: '123456' }),
     });
-    const session = done.headers.getSetCookie().map((c) => c.split(';')[0]).filter((c) => c.startsWith('_session=')).join('; ');
+    const session = done.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .filter((c) => c.startsWith('_session='))
+      .join('; ');
     const other = await auth.retrieveToken(await auth.authorize({ cookie: session }));
     assert.notEqual(other.idTokenClaims.sub, trader.idTokenClaims.sub);
     assert.equal((await auth.refreshToken(trader.refreshToken)).idTokenClaims.sub, trader.idTokenClaims.sub);
