@@ -3,14 +3,17 @@
  * fetch (follow the redirects, read the final URL), and the validation of its result.
  * Every attempt has its own PKCE verifier, `state` and `nonce`.
  *
- * @see PROTOCOL.md §2; RFC 7636 (PKCE); RFC 9207 (`iss`); FAULTS.md 15–19
+ * @see docs/protocol.md §2; RFC 7636 (PKCE); RFC 9207 (`iss`); RFC 6749 §4.1.2 and §10.12 (`state`)
  */
 import * as oauth from 'oauth4webapi';
 
-import { IDENTITY_PATHS } from './clients';
-import type { IdentityClient } from './config';
-import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthErrorKind } from './errors';
-import { type CallOptions, withTransport } from './transport';
+import { IDENTITY_PATHS, isSameEndpoint } from './clients';
+import { internalsOf, type IdentityClient } from './config';
+import { cookieHeader } from './cookies';
+import { LIBRARY_ERROR_CODES } from './error-codes';
+import { errorFromHttpAnswer, IdentityAuthError, isIdentityAuthError, kindForOAuthError } from './errors';
+import type { SignInResult } from './sign-in';
+import { type CallOptions, checkHeaders, withTransport } from './transport';
 
 /** One authorize attempt: what must be kept until its code is exchanged. */
 export interface AuthorizationRequest {
@@ -39,6 +42,13 @@ export interface AuthorizeOptions extends CallOptions {
    */
   headers?: HeadersInit;
   /**
+   * The sign-in this authorize continues. In Node its session cookies are sent (before
+   * `headers`, which win); in browsers the browser sends them. When it asked for a
+   * second factor and authorize finds no session, the error says the second factor
+   * is pending (code `second_factor_pending`).
+   */
+  signInResult?: SignInResult;
+  /**
    * `follow`: the runtime follows redirects and keeps cookies (browsers; the default
    * when there is a `document`). `manual`: follow them here, carrying `headers`
    * (Node; the default elsewhere).
@@ -52,7 +62,7 @@ const MAX_HOPS = 10;
 
 /**
  * Creates one authorize attempt: a fresh PKCE verifier, `state` and `nonce`, and the URL.
- * @see PROTOCOL.md §2
+ * @see docs/protocol.md §2
  */
 export async function createAuthorizationRequest(client: IdentityClient): Promise<AuthorizationRequest> {
   const codeVerifier = oauth.generateRandomCodeVerifier();
@@ -72,21 +82,6 @@ export async function createAuthorizationRequest(client: IdentityClient): Promis
   return { url, state, nonce, codeVerifier, redirectUri: client.redirectUri };
 }
 
-const ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = {
-  access_denied: 'access_denied',
-  login_required: 'login_required',
-  interaction_required: 'login_required',
-  consent_required: 'login_required',
-  account_selection_required: 'login_required',
-  invalid_client: 'invalid_client',
-  unauthorized_client: 'invalid_client',
-  invalid_scope: 'invalid_client',
-  invalid_request: 'invalid_client',
-  unsupported_response_type: 'invalid_client',
-  server_error: 'server',
-  temporarily_unavailable: 'server',
-};
-
 /**
  * Validates where an authorize request ended. Pure apart from oauth4webapi's checks:
  *
@@ -96,29 +91,28 @@ const ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = {
  * - `error=…` → `access_denied`, `login_required`, … with the server's description
  * - `iss` present but not the issuer → `invalid_response`
  *
- * @see PROTOCOL.md §2; FAULTS.md 15–18
+ * @see docs/protocol.md §2; RFC 6749 §4.1.2; RFC 9207
  */
 export function validateAuthorizationResult(
   client: IdentityClient,
   request: AuthorizationRequest,
   finalUrl: string | URL,
 ): AuthorizationResult {
+  const { as, client: oauthClient } = internalsOf(client);
   const url = new URL(finalUrl);
-  const expected = new URL(request.redirectUri);
-  const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
   const step = 'authorize';
-  if (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname) {
+  if (isSameEndpoint(url, client.url(IDENTITY_PATHS.unauthorized))) {
     throw new IdentityAuthError(
       'login_required',
       'authorize failed: there is no valid identity session. Sign in first.',
-      { step, code: 'unauthorized' },
+      { step, code: LIBRARY_ERROR_CODES.noIdentitySession },
     );
   }
-  if (url.origin !== expected.origin || url.pathname !== expected.pathname) {
+  if (!isSameEndpoint(url, new URL(request.redirectUri))) {
     throw new IdentityAuthError(
       'invalid_response',
       'authorize failed: the answer did not end at the registered redirect URI.',
-      { step, code: 'unexpected_redirect' },
+      { step, code: LIBRARY_ERROR_CODES.unexpectedRedirect },
     );
   }
   const states = url.searchParams.getAll('state');
@@ -126,15 +120,15 @@ export function validateAuthorizationResult(
     throw new IdentityAuthError(
       'state_mismatch',
       `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`,
-      { step, code: 'state_mismatch' },
+      { step, code: LIBRARY_ERROR_CODES.stateMismatch },
     );
   }
   let parameters: URLSearchParams;
   try {
-    parameters = oauth.validateAuthResponse(client.as, client.client, url.searchParams, request.state);
+    parameters = oauth.validateAuthResponse(as, oauthClient, url.searchParams, request.state);
   } catch (err) {
     if (err instanceof oauth.AuthorizationResponseError) {
-      const kind = ERROR_KINDS[err.error] ?? 'invalid_response';
+      const kind = kindForOAuthError(err.error);
       const description = err.error_description ?? undefined;
       throw new IdentityAuthError(kind, `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`, {
         step,
@@ -153,17 +147,14 @@ export function validateAuthorizationResult(
   if (!code)
     throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', {
       step,
-      code: 'missing_code',
+      code: LIBRARY_ERROR_CODES.missingCode,
     });
   return { code, request, parameters };
 }
 
 function isTarget(client: IdentityClient, url: URL, request: AuthorizationRequest): boolean {
-  const expected = new URL(request.redirectUri);
-  const unauthorized = client.url(IDENTITY_PATHS.unauthorized);
   return (
-    (url.origin === expected.origin && url.pathname === expected.pathname) ||
-    (url.origin === unauthorized.origin && url.pathname === unauthorized.pathname)
+    isSameEndpoint(url, new URL(request.redirectUri)) || isSameEndpoint(url, client.url(IDENTITY_PATHS.unauthorized))
   );
 }
 
@@ -177,23 +168,49 @@ async function discard(response: Response): Promise<void> {
 
 /**
  * Runs the authorize request with the identity session (the browser's cookies, or
- * `headers` in Node) and returns the validated code. Throws `login_required` when
- * there is no session, and the kinds of {@link validateAuthorizationResult}.
+ * in Node the cookies of `signInResult` and `headers`) and returns the validated
+ * code. Throws `login_required` when there is no session, and the kinds of
+ * {@link validateAuthorizationResult}.
  *
- * @see PROTOCOL.md §2
+ * @see docs/protocol.md §2
  * @example
  * ```ts
- * const result = await authorize(client);            // browser: cookies ride along
+ * const signInResult = await signIn(client, email, password);
+ * const result = await authorize(client, { signInResult }); // browsers send the cookie themselves
  * const tokens = await exchangeCode(client, result);
  * ```
  */
 export async function authorize(client: IdentityClient, options: AuthorizeOptions = {}): Promise<AuthorizationResult> {
+  internalsOf(client);
+  const headers = checkHeaders(cookieHeader(options.signInResult?.cookies ?? []), 'signInResult');
+  checkHeaders(options.headers, 'headers').forEach((value, name) => headers.set(name, value));
   const request = options.request ?? (await createAuthorizationRequest(client));
   const mode = options.redirect ?? (typeof document === 'undefined' ? 'manual' : 'follow');
-  return withTransport(client, 'authorize', options, async (signal) =>
-    mode === 'follow'
-      ? followRedirects(client, request, options, signal)
-      : followRedirectsByHand(client, request, options, signal),
+  const call = { ...options, headers };
+  return withTransport(
+    client,
+    'authorize',
+    options,
+    async (signal) => {
+      try {
+        return mode === 'follow'
+          ? await followRedirects(client, request, call, signal)
+          : await followRedirectsByHand(client, request, call, signal);
+      } catch (err) {
+        throw options.signInResult?.secondFactorRequired ? secondFactorPending(err) : err;
+      }
+    },
+    [request.codeVerifier, headers.get('cookie') ?? undefined],
+  );
+}
+
+/** No session after a sign-in that asked for a second factor: say so, rather than "sign in first". */
+function secondFactorPending(err: unknown): unknown {
+  if (!isIdentityAuthError(err, 'login_required') || err.code !== LIBRARY_ERROR_CODES.noIdentitySession) return err;
+  return new IdentityAuthError(
+    'login_required',
+    'authorize failed: the second factor of this sign-in is still pending. Finish it, then call authorize() again.',
+    { step: 'authorize', code: LIBRARY_ERROR_CODES.secondFactorPending },
   );
 }
 
@@ -209,15 +226,14 @@ function finish(
     if (response.status >= 500 || response.status === 429)
       throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
     // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
-    const endpoint = client.url(IDENTITY_PATHS.authorize);
-    if (response.status >= 400 && finalUrl.origin === endpoint.origin && finalUrl.pathname === endpoint.pathname) {
+    if (response.status >= 400 && isSameEndpoint(finalUrl, client.url(IDENTITY_PATHS.authorize))) {
       throw new IdentityAuthError(
         'invalid_client',
         `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`,
         {
           step: 'authorize',
           status: response.status,
-          code: 'authorize_refused',
+          code: LIBRARY_ERROR_CODES.authorizeRefused,
         },
       );
     }
@@ -268,7 +284,7 @@ async function followRedirectsByHand(
         throw new IdentityAuthError('invalid_response', 'authorize failed: a redirect has an invalid Location.', {
           step: 'authorize',
           status: response.status,
-          code: 'invalid_location',
+          code: LIBRARY_ERROR_CODES.invalidLocation,
         });
       }
       // The session goes to the identity service only: stop where a redirect leaves it.
@@ -280,6 +296,6 @@ async function followRedirectsByHand(
   }
   throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, {
     step: 'authorize',
-    code: 'too_many_redirects',
+    code: LIBRARY_ERROR_CODES.tooManyRedirects,
   });
 }

@@ -4,21 +4,24 @@
  */
 import * as oauth from 'oauth4webapi';
 
-import { IDENTITY_PATHS, issuerForBaseUrl, scopeForClient } from './clients';
+import { type ClientId, IDENTITY_PATHS, issuerForBaseUrl, LOOPBACK_HOSTS, scopeForClient } from './clients';
 
 /** Options of the protocol client. Only `url` and `clientId` are required. */
 export interface IdentityClientOptions {
-  /** Base URL of B2Trader (the identity service lives under `<url>/identity`). In a browser a path (`''`, `/`) means the page's origin. */
+  /** Base URL of B2Trader, without `/identity` (the identity service lives under `<url>/identity`). In a browser a path (`''`, `/`) means the page's origin. */
   url: string;
   /** `spa` or `spa_admin` in browsers; `core_ib` or `lk` for machine-to-machine sign-in. */
-  clientId: string;
-  /** The client secret: `spa_admin`, `core_ib` and `lk` have one. Never logged. */
+  clientId: ClientId;
+  /** The client secret: `spa_admin`, `core_ib` and `lk` have one. Never logged, never in an error. */
   clientSecret?: string;
-  /** The scope to request; defaults to the client's preset from PROTOCOL.md. */
+  /** The scope to request; defaults to the client's preset (docs/protocol.md, "Clients and scopes"). */
   scope?: string;
   /** A fetch to use instead of the global one (tests, instrumentation, Node agents). */
   fetch?: typeof fetch;
-  /** Time limit of every request, in milliseconds. Default 10 000. */
+  /**
+   * Time limit of every call, in milliseconds: 1 to {@link MAX_TIMEOUT_MS}. Default 10 000.
+   * It holds even when a custom `fetch` ignores its abort signal.
+   */
   timeoutMs?: number;
   /** Clock tolerance for id_token `exp`/`iat`, in seconds. Default 30. */
   clockToleranceSec?: number;
@@ -31,28 +34,47 @@ export interface IdentityClientOptions {
   allowInsecureRequests?: boolean;
 }
 
-/** A resolved, validated configuration: what the protocol steps read. */
+/** The largest `timeoutMs`: timers of 2^31 ms or more fire at once in browsers and Node. */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+/**
+ * A resolved, validated configuration: what the protocol steps take. Only
+ * {@link createIdentityClient} makes one; the secret and oauth4webapi's view of
+ * the server stay inside the library.
+ */
 export interface IdentityClient {
+  /** The base URL, without a trailing slash. */
   readonly baseUrl: string;
   readonly issuer: string;
-  readonly clientId: string;
+  readonly clientId: ClientId;
   readonly hasSecret: boolean;
   readonly scope: string;
   readonly redirectUri: string;
   readonly timeoutMs: number;
   readonly allowInsecureRequests: boolean;
+  /** The fetch every request goes through. */
   readonly fetch: typeof fetch;
-  /** oauth4webapi's view of the authorization server, built from `url` (no discovery round trip). */
-  readonly as: oauth.AuthorizationServer;
-  /** oauth4webapi's view of this client. */
-  readonly client: oauth.Client;
-  /** The client's secret, readable only by the protocol steps (not enumerable, not in JSON). */
-  readonly secret: () => string | undefined;
   /** Absolute URL of an identity path. */
   url(path: string): URL;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
+/** What only the protocol steps read (internal). */
+export interface ClientInternals {
+  readonly as: oauth.AuthorizationServer;
+  readonly client: oauth.Client;
+  readonly secret: string | undefined;
+}
+
+const INTERNALS = new WeakMap<IdentityClient, ClientInternals>();
+
+/** The internals of a client made by {@link createIdentityClient}; a `TypeError` for anything else. */
+export function internalsOf(client: IdentityClient): ClientInternals {
+  const found = typeof client === 'object' && client !== null ? INTERNALS.get(client) : undefined;
+  if (!found) {
+    throw new TypeError('b2trader.identity.auth: "client" must be made by createIdentityClient()');
+  }
+  return found;
+}
 
 function resolveBase(url: string): URL {
   if (typeof url !== 'string')
@@ -68,6 +90,15 @@ function resolveBase(url: string): URL {
     throw new TypeError('b2trader.identity.auth: "url" must use https: (or http: on loopback)');
   }
   return resolved;
+}
+
+function checkTimeout(value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_TIMEOUT_MS) {
+    throw new TypeError(
+      `b2trader.identity.auth: "timeoutMs" must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days)`,
+    );
+  }
+  return value;
 }
 
 /**
@@ -92,9 +123,7 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
   if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
     throw new TypeError('b2trader.identity.auth: "clientSecret" must be a non-empty string when given');
   }
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw new TypeError('b2trader.identity.auth: "timeoutMs" must be a positive number of milliseconds');
+  const timeoutMs = checkTimeout(options.timeoutMs ?? 10_000);
   const clockToleranceSec = options.clockToleranceSec ?? 30;
   if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0)
     throw new TypeError('b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds');
@@ -104,41 +133,37 @@ export function createIdentityClient(options: IdentityClientOptions): IdentityCl
 
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
   const allowInsecureRequests =
-    options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK.has(base.hostname));
+    options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK_HOSTS.has(base.hostname));
   if (base.protocol === 'http:' && !allowInsecureRequests) {
     throw new TypeError(
       'b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)',
     );
   }
   const issuer = options.issuer ?? issuerForBaseUrl(baseUrl);
-  const secret = options.clientSecret;
   const url = (path: string) => new URL(`${baseUrl}${path}`);
 
-  const as: oauth.AuthorizationServer = {
-    issuer,
-    authorization_endpoint: url(IDENTITY_PATHS.authorize).href,
-    token_endpoint: url(IDENTITY_PATHS.token).href,
-    // PROTOCOL.md does not promise `iss` on the authorize answer: checked when present.
-    authorization_response_iss_parameter_supported: false,
-  };
-  const client: oauth.Client = {
-    client_id: options.clientId,
-    [oauth.clockTolerance]: clockToleranceSec,
-  };
-
-  return Object.freeze({
+  const identityClient: IdentityClient = Object.freeze({
     baseUrl,
     issuer,
     clientId: options.clientId,
-    hasSecret: secret !== undefined,
+    hasSecret: options.clientSecret !== undefined,
     scope: options.scope ?? scopeForClient(options.clientId),
     redirectUri: url(IDENTITY_PATHS.signInDone).href,
     timeoutMs,
     allowInsecureRequests,
     fetch: fetchImpl,
-    as,
-    client,
-    secret: () => secret,
     url,
   });
+  INTERNALS.set(identityClient, {
+    as: {
+      issuer,
+      authorization_endpoint: url(IDENTITY_PATHS.authorize).href,
+      token_endpoint: url(IDENTITY_PATHS.token).href,
+      // docs/protocol.md §2 does not promise `iss` on the authorize answer: checked when present.
+      authorization_response_iss_parameter_supported: false,
+    },
+    client: { client_id: options.clientId, [oauth.clockTolerance]: clockToleranceSec },
+    secret: options.clientSecret,
+  });
+  return identityClient;
 }

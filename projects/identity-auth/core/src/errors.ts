@@ -2,10 +2,10 @@
  * The one error type of b2trader.identity.auth, and the mapping of every error
  * shape B2Trader's identity service answers with.
  *
- * @see PROTOCOL.md §1 (sign-in errors), §3 (RFC 7807 401), RFC 6749 §5.2 (OAuth errors)
+ * @see docs/protocol.md §1 (sign-in errors), §3 (RFC 7807 401); RFC 6749 §4.1.2.1 and §5.2 (OAuth errors)
  */
-
-import { isRecord } from './json';
+import { LIBRARY_ERROR_CODES } from './error-codes';
+import { isRecord, parseJsonOrUndefined } from './json';
 
 /**
  * What went wrong, as a stable string an app can switch on.
@@ -13,15 +13,16 @@ import { isRecord } from './json';
  * - `invalid_credentials`: sign-in refused (wrong email or password, or second factor).
  * - `login_required`: authorize found no valid identity session (ended at `/identity/unauthorized`).
  * - `access_denied`: the server answered the authorize request with `error=access_denied`.
- * - `invalid_grant`: a code or refresh token was refused (used, revoked, expired, unknown).
+ * - `invalid_grant`: a code or token was refused (used, revoked, expired, unknown), or the
+ *   password grant's credentials were.
  * - `invalid_client`: the client is misconfigured or not allowed to do this (wrong secret,
  *   unknown client, grant type or scope not allowed). Retrying will not help.
  * - `state_mismatch`: the authorize answer's `state` is missing, different or repeated.
  * - `invalid_response`: the server's answer is malformed or fails validation (id_token claims,
  *   issuer, redirect target, token shape). Nothing from it was kept.
  * - `rate_limited`: HTTP 429; `retryAfterMs` says how long to wait.
- * - `server`: HTTP 5xx or another unexpected status.
- * - `network`: the request never got an answer (offline, refused, reset, CORS).
+ * - `server`: HTTP 5xx, or the OAuth errors `server_error` and `temporarily_unavailable`.
+ * - `network`: the request never got an answer (offline, refused, reset, DNS, CORS).
  * - `timeout`: no answer within the configured time.
  */
 export type IdentityAuthErrorKind =
@@ -38,8 +39,7 @@ export type IdentityAuthErrorKind =
   | 'timeout';
 
 /** Which protocol step failed. */
-export type IdentityAuthStep =
-  'sign-in' | 'authorize' | 'token' | 'refresh' | 'password-grant' | 'sign-out' | 'discovery';
+export type IdentityAuthStep = 'sign-in' | 'authorize' | 'token' | 'refresh' | 'password-grant' | 'sign-out';
 
 /** Details an {@link IdentityAuthError} carries beside its kind. */
 export interface IdentityAuthErrorDetails {
@@ -47,7 +47,10 @@ export interface IdentityAuthErrorDetails {
   step?: IdentityAuthStep;
   /** HTTP status of the answer, when there was one. */
   status?: number;
-  /** The server's own error code (`SignInUnsuccessful`, `invalid_grant`, …). */
+  /**
+   * The server's own error code (`SignInUnsuccessful`, `invalid_grant`, …) or, where
+   * the server gave none, one of {@link LIBRARY_ERROR_CODES}.
+   */
   code?: string;
   /** The server's description or message, secrets redacted. */
   description?: string;
@@ -55,8 +58,10 @@ export interface IdentityAuthErrorDetails {
   traceId?: string;
   /** For `rate_limited`: how long the server asked to wait, in milliseconds. */
   retryAfterMs?: number;
-  /** The underlying error, when one was caught. */
+  /** The underlying error, when one was caught. Only its name, code and redacted message are kept. */
   cause?: unknown;
+  /** Values to redact from the message, the description and the cause (not kept). */
+  secrets?: readonly (string | undefined)[];
 }
 
 const TRANSIENT_KINDS: ReadonlySet<IdentityAuthErrorKind> = new Set(['network', 'timeout', 'server', 'rate_limited']);
@@ -66,9 +71,36 @@ export function isTransientKind(kind: IdentityAuthErrorKind): boolean {
   return TRANSIENT_KINDS.has(kind);
 }
 
+const PREFIX = 'b2trader.identity.auth: ';
+
+/** What of an underlying error is kept: never the error itself (oauth4webapi's errors hold whole answers). */
+class ErrorSummary {
+  constructor(
+    readonly name: string,
+    readonly message: string,
+    readonly code?: string,
+  ) {}
+}
+
+function codeOf(err: unknown): string | undefined {
+  const code = isRecord(err) || err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function summarise(err: unknown, secrets: readonly (string | undefined)[]): ErrorSummary | undefined {
+  if (err === undefined || err === null) return undefined;
+  if (err instanceof ErrorSummary) return new ErrorSummary(err.name, redactSecrets(err.message, secrets), err.code);
+  if (err instanceof Error) {
+    // fetch's "fetch failed" keeps the system error (ECONNREFUSED, …) one level down
+    const code = codeOf(err) ?? codeOf(err.cause);
+    return new ErrorSummary(err.name, redactSecrets(err.message, secrets), code);
+  }
+  return new ErrorSummary(typeof err, 'non-error value');
+}
+
 /**
  * Every failure of the protocol client. `kind` is stable; the message says what
- * happened and never contains a password, secret, code or token.
+ * happened and what to do, and never contains a password, secret, code or token.
  *
  * @example
  * ```ts
@@ -85,6 +117,7 @@ export class IdentityAuthError extends Error {
   readonly kind: IdentityAuthErrorKind;
   readonly step?: IdentityAuthStep;
   readonly status?: number;
+  /** The server's error code, or one of {@link LIBRARY_ERROR_CODES} where the server gave none. */
   readonly code?: string;
   readonly description?: string;
   readonly traceId?: string;
@@ -93,31 +126,19 @@ export class IdentityAuthError extends Error {
   readonly transient: boolean;
 
   constructor(kind: IdentityAuthErrorKind, message: string, details: IdentityAuthErrorDetails = {}) {
-    const cause = safeCause(details.cause);
-    super(`b2trader.identity.auth: ${redactSecrets(message)}`, cause === undefined ? undefined : { cause });
+    const secrets = details.secrets ?? [];
+    const cause = summarise(details.cause, secrets);
+    const text = message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message;
+    super(`${PREFIX}${redactSecrets(text, secrets)}`, cause === undefined ? undefined : { cause });
     this.kind = kind;
     this.step = details.step;
     this.status = details.status;
     this.code = details.code;
-    this.description = details.description === undefined ? undefined : redactSecrets(details.description);
+    this.description = details.description === undefined ? undefined : redactSecrets(details.description, secrets);
     this.traceId = details.traceId;
     this.retryAfterMs = details.retryAfterMs;
     this.transient = isTransientKind(kind);
   }
-}
-
-/**
- * What of an underlying error is kept: its name, code and redacted message. Never
- * the error itself: oauth4webapi's errors hold the whole answer (tokens included)
- * and error reporters serialise `cause` deeply.
- */
-function safeCause(err: unknown): { name: string; code?: string; message: string } | undefined {
-  if (err === undefined || err === null) return undefined;
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return { name: err.name, ...(typeof code === 'string' ? { code } : {}), message: redactSecrets(err.message) };
-  }
-  return { name: typeof err, message: 'non-error value' };
 }
 
 /** Narrows `err` to an {@link IdentityAuthError}, optionally of one kind. */
@@ -125,16 +146,50 @@ export function isIdentityAuthError(err: unknown, kind?: IdentityAuthErrorKind):
   return err instanceof IdentityAuthError && (kind === undefined || err.kind === kind);
 }
 
-/**
- * Replaces anything that looks like a token (long base64url runs, JWTs) so that
- * a server that echoes a credential back cannot leak it into a log.
- */
-export function redactSecrets(text: string): string {
-  return String(text).replace(/[A-Za-z0-9_\-+/=.~]{24,}/g, '[redacted]');
+const JWT_SHAPED = /\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*\.?[A-Za-z0-9_-]*/g;
+/** Shorter values are not searched for: replacing them would mangle ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
- * Parses `Retry-After` (delay-seconds or an HTTP date) into milliseconds from `now`.
+ * Replaces JWT-shaped strings, and each of `secrets` (as given, URI-encoded and
+ * form-encoded), with `[redacted]`: a server that echoes a credential back cannot
+ * leak it into a log. Everything else is left as written.
+ */
+export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let result = String(text).replace(JWT_SHAPED, '[redacted]');
+  const variants = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== 'string' || secret.length < MIN_SECRET_LENGTH) continue;
+    variants.add(secret).add(encodeURIComponent(secret)).add(encodeURIComponent(secret).replace(/%20/g, '+'));
+  }
+  // longest first, so that a secret containing another is replaced whole
+  for (const variant of [...variants].sort((a, b) => b.length - a.length)) {
+    result = result.replace(new RegExp(escapeRegExp(variant), 'g'), '[redacted]');
+  }
+  return result;
+}
+
+/** The same error with `secrets` redacted from it too; `err` itself when none of them occurs. */
+export function redactError(err: IdentityAuthError, secrets: readonly (string | undefined)[]): IdentityAuthError {
+  const cause = err.cause instanceof ErrorSummary ? err.cause.message : '';
+  const texts = [err.message, err.description ?? '', cause];
+  if (texts.every((text) => redactSecrets(text, secrets) === text)) return err;
+  const { kind, step, status, code, description, traceId, retryAfterMs } = err;
+  return new IdentityAuthError(kind, err.message, {
+    ...{ step, status, code, description, traceId, retryAfterMs },
+    cause: err.cause,
+    secrets,
+  });
+}
+
+/**
+ * Parses `Retry-After` (delay-seconds or an HTTP date) into milliseconds. A date is
+ * measured from `now`: pass the answer's own `Date` when it has one, so that a
+ * client whose clock is off still waits as long as the server asked.
  * @see RFC 9110 §10.2.3
  */
 export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
@@ -146,19 +201,50 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.max(0, date - now);
 }
 
-const CONFIGURATION_ERRORS = new Set([
-  'invalid_client',
-  'unauthorized_client',
-  'invalid_scope',
-  'unsupported_grant_type',
-  'invalid_request',
-]);
+/**
+ * The kind of each OAuth error code, for the authorize redirect and the token
+ * endpoint alike. Codes not listed are `invalid_response`.
+ * @see RFC 6749 §4.1.2.1 and §5.2; RFC 6750 §3.1; OpenID Connect Core §3.1.2.6
+ */
+const OAUTH_ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = Object.freeze({
+  invalid_grant: 'invalid_grant',
+  invalid_token: 'invalid_grant',
+  access_denied: 'access_denied',
+  login_required: 'login_required',
+  interaction_required: 'login_required',
+  consent_required: 'login_required',
+  account_selection_required: 'login_required',
+  invalid_client: 'invalid_client',
+  unauthorized_client: 'invalid_client',
+  invalid_scope: 'invalid_client',
+  invalid_request: 'invalid_client',
+  unsupported_grant_type: 'invalid_client',
+  unsupported_response_type: 'invalid_client',
+  server_error: 'server',
+  temporarily_unavailable: 'server',
+});
 
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+/** The kind of an OAuth error code (`invalid_grant`, `temporarily_unavailable`, …). */
+export function kindForOAuthError(code: string): IdentityAuthErrorKind {
+  return Object.prototype.hasOwnProperty.call(OAUTH_ERROR_KINDS, code) ? OAUTH_ERROR_KINDS[code] : 'invalid_response';
+}
+
+/** What to do about an error of `kind` in `step`, as the end of a message ('' when nothing useful can be said). */
+export function adviceFor(kind: IdentityAuthErrorKind, step?: IdentityAuthStep): string {
+  switch (kind) {
+    case 'invalid_grant':
+      if (step === 'token') return ' The code was already used or has expired: start the login again.';
+      if (step === 'password-grant') return " Check the service account's email and password.";
+      if (step === 'sign-out') return ' The token is already revoked or expired: forget it locally.';
+      return ' The session is over: sign in again.';
+    case 'login_required':
+      return ' Sign in first.';
+    case 'invalid_client':
+      return ' Check the client id, secret and scope in the configuration.';
+    case 'server':
+      return ' Try again later.';
+    default:
+      return '';
   }
 }
 
@@ -174,14 +260,48 @@ export function readB2TraderErrors(body: unknown): { code?: string; message?: st
 }
 
 /**
+ * The error for a B2Trader `errors` body (docs/protocol.md §1), or `undefined` when
+ * the body has none: `invalid_credentials` on sign-in, `invalid_response` elsewhere.
+ */
+export function errorFromB2TraderBody(
+  step: IdentityAuthStep,
+  status: number,
+  body: unknown,
+): IdentityAuthError | undefined {
+  const found = readB2TraderErrors(body);
+  if (!found) return undefined;
+  const detail = `${found.code ?? 'error'}${found.message ? ` (${found.message})` : ''}`;
+  return new IdentityAuthError(
+    step === 'sign-in' ? 'invalid_credentials' : 'invalid_response',
+    `${step} failed: ${detail}.`,
+    {
+      step,
+      status,
+      code: found.code,
+      description: found.message,
+    },
+  );
+}
+
+/** The kind of a 401 without an OAuth error code: what the step presented was refused. */
+function kindFor401(step: IdentityAuthStep): IdentityAuthErrorKind {
+  if (step === 'sign-in') return 'invalid_credentials';
+  if (step === 'token' || step === 'refresh' || step === 'sign-out') return 'invalid_grant';
+  return 'invalid_client';
+}
+
+/**
  * Maps a failed HTTP answer of any identity endpoint to an {@link IdentityAuthError}.
  * Pure: takes the status, the headers it needs and the body text. Never throws.
  *
- * - 429 → `rate_limited` (with `retryAfterMs`), 5xx → `server`
- * - OAuth error bodies (RFC 6749 §5.2): `invalid_grant` → `invalid_grant`;
- *   `invalid_client`, `unauthorized_client`, `invalid_scope`, … → `invalid_client`
- * - the RFC 7807 401 document of a refused code → `invalid_grant` with its `traceId`
- * - B2Trader `errors` arrays on sign-in → `invalid_credentials`
+ * - 429 → `rate_limited`, with `retryAfterMs` measured from the answer's `Date` when it has one
+ * - 5xx → `server`
+ * - OAuth error bodies: one table for every step ({@link kindForOAuthError})
+ * - B2Trader `errors` arrays → `invalid_credentials` on sign-in
+ * - 401 without an OAuth code, with or without B2Trader's RFC 7807 document: by step —
+ *   `invalid_credentials` on sign-in, `invalid_grant` on token, refresh and sign-out,
+ *   `invalid_client` elsewhere
+ * - 404 → `invalid_response` with code `endpoint_not_found` (the base URL is wrong)
  */
 export function errorFromHttpAnswer(
   step: IdentityAuthStep,
@@ -190,18 +310,20 @@ export function errorFromHttpAnswer(
   bodyText: string,
   now: number = Date.now(),
 ): IdentityAuthError {
-  const body = safeJson(bodyText);
+  const body = parseJsonOrUndefined(bodyText);
   const where = `${step} failed`;
   if (status === 429) {
-    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), now);
-    return new IdentityAuthError(
-      'rate_limited',
-      `${where}: the identity service is rate limiting (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}.`,
-      { step, status, retryAfterMs },
-    );
+    const serverNow = Date.parse(headers.get('date') ?? '');
+    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), Number.isNaN(serverNow) ? now : serverNow);
+    const wait = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
+    return new IdentityAuthError('rate_limited', `${where}: the identity service is rate limiting (429)${wait}.`, {
+      step,
+      status,
+      retryAfterMs,
+    });
   }
   if (status >= 500) {
-    return new IdentityAuthError('server', `${where}: the identity service answered ${status}. Try again later.`, {
+    return new IdentityAuthError('server', `${where}: the identity service answered ${status}.${adviceFor('server')}`, {
       step,
       status,
     });
@@ -209,76 +331,29 @@ export function errorFromHttpAnswer(
   if (isRecord(body) && typeof body['error'] === 'string') {
     const code = body['error'].slice(0, 100);
     const description = str(body['error_description']);
+    const kind = kindForOAuthError(code);
     const detail = `${code}${description ? ` (${description})` : ''}`;
-    if (code === 'invalid_grant') {
-      return new IdentityAuthError('invalid_grant', `${where}: ${detail}. Sign in again.`, {
-        step,
-        status,
-        code,
-        description,
-      });
-    }
-    if (code === 'access_denied') {
-      return new IdentityAuthError('access_denied', `${where}: ${detail}.`, { step, status, code, description });
-    }
-    if (code === 'login_required') {
-      return new IdentityAuthError('login_required', `${where}: ${detail}. Sign in again.`, {
-        step,
-        status,
-        code,
-        description,
-      });
-    }
-    if (CONFIGURATION_ERRORS.has(code)) {
-      return new IdentityAuthError(
-        'invalid_client',
-        `${where}: ${detail}. Check the client id, secret and scope in the configuration.`,
-        { step, status, code, description },
-      );
-    }
-    return new IdentityAuthError('invalid_response', `${where}: unexpected error ${detail} (HTTP ${status}).`, {
-      step,
-      status,
-      code,
-      description,
-    });
+    const message =
+      kind === 'invalid_response'
+        ? `${where}: unexpected error ${detail} (HTTP ${status}).`
+        : `${where}: ${detail}.${adviceFor(kind, step)}`;
+    return new IdentityAuthError(kind, message, { step, status, code, description });
   }
-  const b2traderError = readB2TraderErrors(body);
-  if (b2traderError) {
-    const detail = `${b2traderError.code ?? 'error'}${b2traderError.message ? ` (${b2traderError.message})` : ''}`;
-    return new IdentityAuthError(
-      step === 'sign-in' ? 'invalid_credentials' : 'invalid_response',
-      `${where}: ${detail}.`,
-      {
-        step,
-        status,
-        code: b2traderError.code,
-        description: b2traderError.message,
-      },
-    );
-  }
-  if (status === 401 && isRecord(body) && (body['status'] === 401 || typeof body['title'] === 'string')) {
-    // RFC 7807 problem document: B2Trader's answer to a wrong or used code.
-    const traceId = str(body['traceId']);
-    // refused code or token → invalid_grant; anywhere else it is the client that was refused
-    const kind = step === 'token' || step === 'refresh' || step === 'sign-out' ? 'invalid_grant' : 'invalid_client';
+  const b2traderError = errorFromB2TraderBody(step, status, body);
+  if (b2traderError) return b2traderError;
+  if (status === 401) {
+    const problem = isRecord(body) && (body['status'] === 401 || typeof body['title'] === 'string') ? body : undefined;
+    const traceId = str(problem?.['traceId']);
+    const title = str(problem?.['title']);
+    const kind = kindFor401(step);
     return new IdentityAuthError(
       kind,
-      `${where}: ${str(body['title']) ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.`,
+      `${where}: ${title ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.${adviceFor(kind, step)}`,
       {
         step,
         status,
-        code: 'Unauthorized',
-        description: str(body['title']),
-        traceId,
+        ...(problem ? { code: LIBRARY_ERROR_CODES.unauthorizedProblem, description: title, traceId } : {}),
       },
-    );
-  }
-  if (status === 401) {
-    return new IdentityAuthError(
-      step === 'sign-in' ? 'invalid_credentials' : step === 'sign-out' ? 'invalid_grant' : 'invalid_client',
-      `${where}: 401 Unauthorized.`,
-      { step, status },
     );
   }
   if (step === 'sign-in' && status === 400) {
@@ -293,6 +368,13 @@ export function errorFromHttpAnswer(
       'invalid_client',
       `${where}: the identity service refused the request (403). Check the origin and configuration.`,
       { step, status },
+    );
+  }
+  if (status === 404) {
+    return new IdentityAuthError(
+      'invalid_response',
+      `${where}: the identity service answered 404. Check that "url" is B2Trader's base URL, without /identity.`,
+      { step, status, code: LIBRARY_ERROR_CODES.endpointNotFound },
     );
   }
   // 3xx (a redirect where none belongs), an opaque status 0, or another 4xx: not retryable.

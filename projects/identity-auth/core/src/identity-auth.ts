@@ -3,9 +3,11 @@
  * facade over the protocol functions, with typed results and errors.
  */
 import { authorize } from './authorize';
-import { isIdentityAuthError } from './errors';
 import type { AuthorizationResult } from './authorize';
+import { evictOldest } from './bounded';
+import type { ClientId } from './clients';
 import { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
+import { cookieHeader } from './cookies';
 import { passwordGrant } from './password-grant';
 import { signIn, type SignInResult } from './sign-in';
 import { signOut } from './sign-out';
@@ -15,7 +17,7 @@ import type { TokenSet } from './token-set';
 /** Options of {@link IdentityAuth}'s options form. */
 export type IdentityAuthOptions = IdentityClientOptions;
 
-/** Codes waiting for their exchange; more than this means they are being abandoned. */
+/** Codes this instance's authorize() returned, kept for their exchange; older ones are dropped. */
 const MAX_PENDING_CODES = 16;
 /** Refresh tokens whose user is remembered; older ones are refreshed without the check. */
 const MAX_REMEMBERED_SUBJECTS = 64;
@@ -25,9 +27,9 @@ const MAX_REMEMBERED_SUBJECTS = 64;
  *
  * Every `authorize()` has its own PKCE verifier, state and nonce, kept with the code
  * it returns, so two logins on one instance cannot mix them. In Node the instance
- * keeps the session cookie of its last `signIn()`, so `authorize()` needs no argument
- * (one user at a time that way; pass `{ Cookie }` to drive several). Each refresh
- * token remembers its user: a refresh answer for someone else is refused.
+ * keeps the session cookie of its last successful `signIn()`, so `authorize()` needs
+ * no argument (one user at a time that way; pass `{ Cookie }` to drive several). Each
+ * refresh token remembers its user: a refresh answer for someone else is refused.
  *
  * @example
  * ```ts
@@ -43,13 +45,15 @@ export class IdentityAuth {
   readonly #pending = new Map<string, AuthorizationResult>();
   /** the `sub` each live refresh token belongs to, so a refresh answer for another user is refused */
   readonly #subjects = new Map<string, string>();
-  #cookies: readonly string[] = [];
+  /** the last successful sign-in, and the number of the signIn() call that made it */
+  #signIn: { result: SignInResult; call: number } | undefined;
+  #signInCalls = 0;
 
   /** 1.2 form: base URL, client id, and the secret of `spa_admin`, `core_ib` or `lk`. */
-  constructor(url: string, clientId: string, clientSecret?: string);
+  constructor(url: string, clientId: ClientId, clientSecret?: string);
   /** Options form. */
   constructor(options: IdentityAuthOptions);
-  constructor(urlOrOptions: string | IdentityAuthOptions, clientId?: string, clientSecret?: string) {
+  constructor(urlOrOptions: string | IdentityAuthOptions, clientId?: ClientId, clientSecret?: string) {
     this.client = createIdentityClient(
       typeof urlOrOptions === 'string'
         ? { url: urlOrOptions, clientId: clientId as string, ...(clientSecret === undefined ? {} : { clientSecret }) }
@@ -57,13 +61,23 @@ export class IdentityAuth {
     );
   }
 
-  /** Step 1: email and password. @see {@link signIn} */
+  /**
+   * Step 1: email and password. A later successful sign-in replaces the kept session
+   * cookie; a failed one drops the cookie of any sign-in that began before it, so
+   * that an earlier user's session is not used by mistake. A sign-in still running
+   * does not touch a login between its `signIn()` and `authorize()`.
+   * @see {@link signIn}
+   */
   async signIn(email: string, password: string): Promise<SignInResult> {
-    // A failed sign-in must not leave an earlier user's session cookie in use.
-    this.#cookies = [];
-    const result = await signIn(this.client, email, password);
-    if (result.cookies.length > 0) this.#cookies = result.cookies;
-    return result;
+    const call = ++this.#signInCalls;
+    try {
+      const result = await signIn(this.client, email, password);
+      if (!this.#signIn || this.#signIn.call < call) this.#signIn = { result, call };
+      return result;
+    } catch (err) {
+      if (this.#signIn && this.#signIn.call < call) this.#signIn = undefined;
+      throw err;
+    }
   }
 
   /**
@@ -72,31 +86,29 @@ export class IdentityAuth {
    * @see {@link authorize}
    */
   async authorize(headers?: HeadersInit): Promise<string> {
-    const sessionHeaders = headers ?? (this.#cookies.length > 0 ? { cookie: this.#cookies.join('; ') } : undefined);
-    const result = await authorize(this.client, { headers: sessionHeaders });
+    const result = await authorize(
+      this.client,
+      headers === undefined ? { signInResult: this.#signIn?.result } : { headers },
+    );
     this.#pending.set(result.code, result);
-    while (this.#pending.size > MAX_PENDING_CODES) this.#pending.delete(this.#pending.keys().next().value as string);
+    evictOldest(this.#pending, MAX_PENDING_CODES);
     return result.code;
   }
 
-  /** Step 3: tokens for a code this instance's `authorize()` returned. @see {@link exchangeCode} */
+  /**
+   * Step 3: tokens for a code this instance's `authorize()` returned. Concurrent calls
+   * for one code share one request; a code already exchanged or refused is
+   * `invalid_grant` (code `code_already_used`) without a request.
+   * @see {@link exchangeCode}
+   */
   async retrieveToken(code: string): Promise<TokenSet> {
-    const result = this.#pending.get(code);
+    const result = typeof code === 'string' ? this.#pending.get(code) : undefined;
     if (!result) {
       throw new TypeError(
-        'b2trader.identity.auth: retrieveToken() needs a code returned by authorize() of the same instance (its PKCE verifier and nonce are kept there)',
+        `b2trader.identity.auth: retrieveToken(): "code" is not one this instance is keeping: it was used or dropped long ago (only the last ${MAX_PENDING_CODES} are kept, and codes expire), or it did not come from this instance's authorize(), where its PKCE verifier and nonce are kept`,
       );
     }
-    let tokens: TokenSet;
-    try {
-      tokens = await exchangeCode(this.client, result);
-    } catch (err) {
-      // After a network blip or a 5xx the same code may still be good: keep it for a retry.
-      if (!isIdentityAuthError(err) || !err.transient) this.#pending.delete(code);
-      throw err;
-    }
-    this.#pending.delete(code);
-    return this.#remember(tokens);
+    return this.#remember(await exchangeCode(this.client, result));
   }
 
   /** New tokens for a refresh token (one-time use). @see {@link refreshTokens} */
@@ -109,11 +121,11 @@ export class IdentityAuth {
 
   /** Revokes one refresh token, or all of this user and client. Forget the tokens whatever happens. @see {@link signOut} */
   async signOut(accessToken: string, refreshToken?: string): Promise<void> {
-    const headers = this.#cookies.length > 0 ? { cookie: this.#cookies.join('; ') } : undefined;
+    const headers = cookieHeader(this.#signIn?.result.cookies ?? []);
     try {
       await signOut(this.client, accessToken, refreshToken, { headers });
     } finally {
-      this.#cookies = [];
+      this.#signIn = undefined;
       if (refreshToken !== undefined) this.#subjects.delete(refreshToken);
     }
   }
@@ -127,8 +139,7 @@ export class IdentityAuth {
     const subject = tokens.idTokenClaims?.sub ?? knownSubject;
     if (tokens.refreshToken !== undefined && subject !== undefined) {
       this.#subjects.set(tokens.refreshToken, subject);
-      while (this.#subjects.size > MAX_REMEMBERED_SUBJECTS)
-        this.#subjects.delete(this.#subjects.keys().next().value as string);
+      evictOldest(this.#subjects, MAX_REMEMBERED_SUBJECTS);
     }
     return tokens;
   }

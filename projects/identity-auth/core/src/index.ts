@@ -3,8 +3,17 @@
  * and rxjs, for browsers and Node. Each protocol step is a standalone function;
  * IdentityAuth is the 1.2-compatible facade over them.
  */
-export { CLIENT_SCOPES, IDENTITY_PATHS, issuerForBaseUrl, type KnownClientId, scopeForClient } from './clients';
-export { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
+export {
+  type ClientId,
+  CLIENT_SCOPES,
+  IDENTITY_PATHS,
+  issuerForBaseUrl,
+  type KnownClientId,
+  LOOPBACK_HOSTS,
+  scopeForClient,
+} from './clients';
+export { createIdentityClient, type IdentityClient, type IdentityClientOptions, MAX_TIMEOUT_MS } from './config';
+export { LIBRARY_ERROR_CODES, type LibraryErrorCode } from './error-codes';
 export {
   errorFromHttpAnswer,
   IdentityAuthError,
@@ -13,6 +22,7 @@ export {
   type IdentityAuthStep,
   isIdentityAuthError,
   isTransientKind,
+  kindForOAuthError,
   parseRetryAfter,
   redactSecrets,
 } from './errors';

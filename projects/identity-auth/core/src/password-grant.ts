@@ -2,12 +2,12 @@
  * Machine-to-machine sign-in: the password grant of `core_ib` and `lk`. Not for
  * browsers; nothing a browser bundle imports pulls this file in.
  *
- * @see PROTOCOL.md §6
+ * @see docs/protocol.md §6
  */
 import * as oauth from 'oauth4webapi';
 
 import { basicAuthentication } from './client-auth';
-import type { IdentityClient } from './config';
+import { internalsOf, type IdentityClient } from './config';
 import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
 import type { CallOptions } from './transport';
@@ -15,14 +15,14 @@ import type { CallOptions } from './transport';
 /**
  * Signs a service account in with the password grant (client secret required).
  *
- * Throws `invalid_grant` for wrong credentials, `invalid_client` for a wrong secret
- * or a client that may not use this grant.
+ * Throws `invalid_grant` when the server refuses the service account's email or
+ * password, `invalid_client` for a wrong secret or a client that may not use this grant.
  *
- * @see PROTOCOL.md §6
+ * @see docs/protocol.md §6
  * @example
  * ```ts
  * const client = createIdentityClient({ url, clientId: 'core_ib', clientSecret });
- * const tokens = await passwordGrant(client, 'robot@example.com', password);
+ * const tokens = await passwordGrant(client, 'trader@example.com', password);
  * ```
  */
 export async function passwordGrant(
@@ -31,6 +31,7 @@ export async function passwordGrant(
   password: string,
   options?: CallOptions,
 ): Promise<TokenSet> {
+  const { as, client: oauthClient } = internalsOf(client);
   if (typeof username !== 'string' || username === '')
     throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
   if (typeof password !== 'string' || password === '')
@@ -43,10 +44,11 @@ export async function passwordGrant(
     client,
     {
       step: 'password-grant',
+      secrets: [password],
       send: (signal) =>
         oauth.genericTokenEndpointRequest(
-          client.as,
-          client.client,
+          as,
+          oauthClient,
           basicAuthentication(client),
           'password',
           [
@@ -57,7 +59,7 @@ export async function passwordGrant(
           ],
           requestOptions(client, signal),
         ),
-      process: (response) => oauth.processGenericTokenEndpointResponse(client.as, client.client, response),
+      process: (response) => oauth.processGenericTokenEndpointResponse(as, oauthClient, response),
     },
     options,
   );

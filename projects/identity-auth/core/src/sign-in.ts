@@ -1,12 +1,14 @@
 /**
  * Step 1 of the login chain: email and password for an identity session cookie.
  *
- * @see PROTOCOL.md §1
+ * @see docs/protocol.md §1
  */
 import { IDENTITY_PATHS } from './clients';
 import type { IdentityClient } from './config';
-import { errorFromHttpAnswer, IdentityAuthError, readB2TraderErrors } from './errors';
-import { isRecord } from './json';
+import { cookiesFromHeaders } from './cookies';
+import { LIBRARY_ERROR_CODES } from './error-codes';
+import { errorFromB2TraderBody, errorFromHttpAnswer, IdentityAuthError } from './errors';
+import { isRecord, parseJsonOrUndefined } from './json';
 import { type CallOptions, readText, withTransport } from './transport';
 
 /** The account of a signed-in user, as the identity service describes it. */
@@ -29,7 +31,7 @@ export interface SignInResult {
    * (1.2's example forwards it to `authorize({ Cookie })`). Browsers hide it.
    */
   readonly headers: Headers;
-  /** `name=value` of every cookie the answer set (Node only; empty in browsers). */
+  /** `name=value` of every cookie the answer set (Node only; empty in browsers). Pass the result to `authorize(client, { signInResult })`. */
   readonly cookies: readonly string[];
 }
 
@@ -40,20 +42,15 @@ function readAccount(value: unknown): SignInAccount | undefined {
   return { id, email, nickname: typeof nickname === 'string' ? nickname : '' };
 }
 
-/** `name=value` pairs from the Set-Cookie lines of an answer (Node's fetch exposes them). */
-export function cookiesFromHeaders(headers: Headers): string[] {
-  const lines = typeof headers.getSetCookie === 'function' ? headers.getSetCookie() : [];
-  return lines.map((line) => line.split(';', 1)[0].trim()).filter((pair) => pair.includes('='));
-}
-
 /**
  * Signs in with email and password. In a browser the session cookie is kept by
- * the browser (credentials are included); in Node it is in `result.cookies`.
+ * the browser (credentials are included); in Node it is in `result.cookies`, and
+ * `authorize(client, { signInResult: result })` sends it on.
  *
  * Throws `invalid_credentials` (with the server's `code`, e.g. `SignInUnsuccessful`)
  * for a refused sign-in, `rate_limited`/`server`/`network`/`timeout` otherwise.
  *
- * @see PROTOCOL.md §1
+ * @see docs/protocol.md §1
  * @example
  * ```ts
  * const result = await signIn(client, 'trader@example.com', password);
@@ -70,50 +67,46 @@ export async function signIn(
     throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
   if (typeof password !== 'string' || password === '')
     throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
-  return withTransport(client, 'sign-in', options, async (signal) => {
-    const response = await client.fetch(client.url(IDENTITY_PATHS.signIn), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email, password }),
-      credentials: 'include',
-      signal,
-    });
-    const text = await readText(response, 'sign-in', signal);
-    if (!response.ok) throw errorFromHttpAnswer('sign-in', response.status, response.headers, text);
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', {
-        step: 'sign-in',
-        status: response.status,
+  const step = 'sign-in';
+  return withTransport(
+    client,
+    step,
+    options,
+    async (signal) => {
+      const response = await client.fetch(client.url(IDENTITY_PATHS.signIn), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+        credentials: 'include',
+        signal,
       });
-    }
-    const errors = readB2TraderErrors(body);
-    if (errors) {
-      throw new IdentityAuthError(
-        'invalid_credentials',
-        `sign-in failed: ${errors.code ?? 'error'}${errors.message ? ` (${errors.message})` : ''}.`,
-        {
-          step: 'sign-in',
-          status: response.status,
-          code: errors.code,
-          description: errors.message,
-        },
-      );
-    }
-    const account = isRecord(body) ? readAccount(body['account']) : undefined;
-    if (!isRecord(body) || !account) {
-      throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', {
-        step: 'sign-in',
-        status: response.status,
-      });
-    }
-    return {
-      secondFactorRequired: body['secondFactorRequired'] === true,
-      account,
-      headers: response.headers,
-      cookies: cookiesFromHeaders(response.headers),
-    };
-  });
+      const text = await readText(response, step, signal);
+      const status = response.status;
+      if (!response.ok) throw errorFromHttpAnswer(step, status, response.headers, text);
+      const body = parseJsonOrUndefined(text);
+      if (body === undefined) {
+        throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', {
+          step,
+          status,
+          code: LIBRARY_ERROR_CODES.notJson,
+        });
+      }
+      const refused = errorFromB2TraderBody(step, status, body);
+      if (refused) throw refused;
+      const account = isRecord(body) ? readAccount(body['account']) : undefined;
+      if (!isRecord(body) || !account) {
+        throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', {
+          step,
+          status,
+        });
+      }
+      return {
+        secondFactorRequired: body['secondFactorRequired'] === true,
+        account,
+        headers: response.headers,
+        cookies: cookiesFromHeaders(response.headers),
+      };
+    },
+    [password],
+  );
 }

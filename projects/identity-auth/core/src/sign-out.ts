@@ -1,12 +1,12 @@
 /**
  * Sign-out: revoke one refresh token, or all of this user and client.
  *
- * @see PROTOCOL.md §5
+ * @see docs/protocol.md §5
  */
 import { IDENTITY_PATHS } from './clients';
 import type { IdentityClient } from './config';
 import { errorFromHttpAnswer } from './errors';
-import { type CallOptions, readText, withTransport } from './transport';
+import { type CallOptions, checkHeaders, readText, withTransport } from './transport';
 
 /** Options of {@link signOut}. */
 export interface SignOutOptions extends CallOptions {
@@ -19,7 +19,11 @@ export interface SignOutOptions extends CallOptions {
  * without, every refresh token of this user and client. The access token stays
  * valid until it expires: forget it locally whatever this answers.
  *
- * @see PROTOCOL.md §5
+ * @see docs/protocol.md §5
+ * @example
+ * ```ts
+ * await signOut(client, tokens.accessToken, tokens.refreshToken);
+ * ```
  */
 export async function signOut(
   client: IdentityClient,
@@ -32,15 +36,24 @@ export async function signOut(
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
     throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
   }
-  await withTransport(client, 'sign-out', options, async (signal) => {
-    const response = await client.fetch(client.url(IDENTITY_PATHS.signOut), {
-      method: 'POST',
-      headers: { ...options?.headers, authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
-      credentials: 'include',
-      signal,
-    });
-    const text = await readText(response, 'sign-out', signal);
-    if (!response.ok) throw errorFromHttpAnswer('sign-out', response.status, response.headers, text);
-  });
+  const headers = checkHeaders(options?.headers, 'headers');
+  headers.set('authorization', `Bearer ${accessToken}`);
+  headers.set('content-type', 'application/json');
+  await withTransport(
+    client,
+    'sign-out',
+    options,
+    async (signal) => {
+      const response = await client.fetch(client.url(IDENTITY_PATHS.signOut), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
+        credentials: 'include',
+        signal,
+      });
+      const text = await readText(response, 'sign-out', signal);
+      if (!response.ok) throw errorFromHttpAnswer('sign-out', response.status, response.headers, text);
+    },
+    [accessToken, refreshToken, headers.get('cookie') ?? undefined],
+  );
 }

@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 
 import type { IdentityClient } from './config';
+import { LIBRARY_ERROR_CODES } from './error-codes';
 import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep } from './errors';
 import { type IdTokenClaims, parseTokenResponse, type TokenSet } from './token-set';
 import { type CallOptions, readText, withTransport } from './transport';
@@ -24,6 +25,8 @@ interface TokenCall {
   process(response: Response): Promise<oauth.TokenEndpointResponse>;
   previousRefreshToken?: string;
   expectedSubject?: string;
+  /** What this call handled (password, code, verifier, refresh token): redacted from any error. */
+  secrets: readonly (string | undefined)[];
 }
 
 /**
@@ -38,45 +41,52 @@ export async function runTokenRequest(
   options?: CallOptions,
 ): Promise<TokenSet> {
   const { step } = call;
-  return withTransport(client, step, options, async (signal) => {
-    const response = await call.send(signal);
-    const receivedAt = Date.now();
-    if (!response.ok) {
-      throw errorFromHttpAnswer(step, response.status, response.headers, await readText(response, step, signal));
-    }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
-      throw new IdentityAuthError(
-        'invalid_response',
-        `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`,
-        { step, status: response.status, code: 'not_json' },
-      );
-    }
-    const shape = parseTokenResponse(await readText(response.clone(), step, signal), receivedAt, {
-      step,
-      previousRefreshToken: call.previousRefreshToken,
-    });
-    let result: oauth.TokenEndpointResponse;
-    try {
-      result = await call.process(response);
-    } catch (err) {
-      if (err instanceof IdentityAuthError || signal.aborted) throw err;
-      const message = err instanceof Error ? err.message : 'invalid answer';
-      throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
+  return withTransport(
+    client,
+    step,
+    options,
+    async (signal) => {
+      const response = await call.send(signal);
+      const receivedAt = Date.now();
+      if (!response.ok) {
+        throw errorFromHttpAnswer(step, response.status, response.headers, await readText(response, step, signal));
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+        throw new IdentityAuthError(
+          'invalid_response',
+          `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`,
+          { step, status: response.status, code: LIBRARY_ERROR_CODES.notJson },
+        );
+      }
+      const shape = parseTokenResponse(await readText(response.clone(), step, signal), receivedAt, {
         step,
-        status: response.status,
-        code: (err as { code?: string }).code,
-        cause: err,
+        previousRefreshToken: call.previousRefreshToken,
       });
-    }
-    const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined;
-    if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
-      throw new IdentityAuthError(
-        'invalid_response',
-        `${step} failed: the id_token is for another subject; nothing was kept.`,
-        { step, status: response.status, code: 'subject_mismatch' },
-      );
-    }
-    return claims === undefined ? shape : { ...shape, idTokenClaims: claims };
-  });
+      let result: oauth.TokenEndpointResponse;
+      try {
+        result = await call.process(response);
+      } catch (err) {
+        if (err instanceof IdentityAuthError || signal.aborted) throw err;
+        const message = err instanceof Error ? err.message : 'invalid answer';
+        throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
+          step,
+          status: response.status,
+          code: (err as { code?: string }).code,
+          cause: err,
+        });
+      }
+      const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined;
+      // No id_token, nothing to compare: the refresh token is bound to its grant by the server.
+      if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
+        throw new IdentityAuthError(
+          'invalid_response',
+          `${step} failed: the id_token is for another subject; nothing was kept.`,
+          { step, status: response.status, code: LIBRARY_ERROR_CODES.subjectMismatch },
+        );
+      }
+      return claims === undefined ? shape : { ...shape, idTokenClaims: claims };
+    },
+    call.secrets,
+  );
 }

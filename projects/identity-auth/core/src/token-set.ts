@@ -2,10 +2,11 @@
  * TokenSet: what a successful token answer leaves behind, with its expiry as a
  * point in local time.
  *
- * @see PROTOCOL.md §3, §4, §6; RFC 6749 §5.1; FAULTS.md 2–6
+ * @see docs/protocol.md §3, §4, §6; RFC 6749 §5.1
  */
+import { LIBRARY_ERROR_CODES } from './error-codes';
 import { IdentityAuthError, type IdentityAuthStep } from './errors';
-import { isRecord } from './json';
+import { isRecord, parseJsonOrUndefined } from './json';
 
 /** Claims of a validated id_token (the ones this library reads, plus the rest). */
 export interface IdTokenClaims {
@@ -63,7 +64,7 @@ export interface TokenSetOptions {
 function invalid(step: IdentityAuthStep, what: string): IdentityAuthError {
   return new IdentityAuthError('invalid_response', `${step} failed: the token answer ${what}; nothing was kept.`, {
     step,
-    code: 'invalid_token_response',
+    code: LIBRARY_ERROR_CODES.invalidTokenResponse,
   });
 }
 
@@ -132,11 +133,7 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
  * Truncated or non-JSON text is an `invalid_response`, never a crash.
  */
 export function parseTokenResponse(text: string, receivedAt: number, options: TokenSetOptions = {}): TokenSet {
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    throw invalid(options.step ?? 'token', 'is not valid JSON');
-  }
+  const body = parseJsonOrUndefined(text);
+  if (body === undefined) throw invalid(options.step ?? 'token', 'is not valid JSON');
   return tokenSetFromResponse(body, receivedAt, options);
 }

@@ -1,48 +1,117 @@
 /**
  * Step 3 of the login chain (code exchange) and the refresh.
  *
- * @see PROTOCOL.md §3, §4; OpenID Connect Core §3.1.3.7 (id_token validation)
+ * @see docs/protocol.md §3, §4; OpenID Connect Core §3.1.3.7 (id_token validation)
  */
 import * as oauth from 'oauth4webapi';
 
 import type { AuthorizationResult } from './authorize';
+import { evictOldest } from './bounded';
 import { basicAuthentication, refreshAuthentication } from './client-auth';
-import type { IdentityClient } from './config';
+import { internalsOf, type IdentityClient } from './config';
+import { LIBRARY_ERROR_CODES } from './error-codes';
+import { IdentityAuthError, isIdentityAuthError } from './errors';
+import { isRecord } from './json';
 import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
 import type { CallOptions } from './transport';
+
+/** Codes whose exchange is running or done, per client: a code is sent once. */
+const exchanges = new WeakMap<IdentityClient, Map<string, Promise<TokenSet> | 'spent'>>();
+/** Spent codes remembered per client; older ones are left to the server to refuse. */
+const MAX_REMEMBERED_CODES = 64;
+
+function checkAuthorization(authorization: AuthorizationResult): void {
+  const request = isRecord(authorization) ? authorization.request : undefined;
+  if (
+    !isRecord(authorization) ||
+    typeof authorization.code !== 'string' ||
+    authorization.code === '' ||
+    !(authorization.parameters instanceof URLSearchParams) ||
+    !isRecord(request) ||
+    typeof request.codeVerifier !== 'string' ||
+    typeof request.nonce !== 'string' ||
+    typeof request.redirectUri !== 'string'
+  ) {
+    throw new TypeError('b2trader.identity.auth: "authorization" must be the result of authorize()');
+  }
+}
 
 /**
  * Exchanges the code of a validated authorize result for tokens. The id_token is
  * required and checked (iss, aud, azp, exp, iat, nonce); a failed check keeps nothing.
  *
+ * A code is sent once: concurrent calls for the same code share one request (a
+ * second request would be a reuse, and the server would revoke what the first one
+ * got), and a later call for a code already exchanged or refused is `invalid_grant`
+ * with code `code_already_used`, before any request. After a transient failure
+ * (network, timeout, 5xx, 429) the code may be tried again.
+ *
  * Throws `invalid_grant` for a used, unknown or expired code (B2Trader's RFC 7807
  * 401 answer included), `invalid_client` for a wrong secret, `invalid_response` for
  * a malformed answer or id_token.
  *
- * @see PROTOCOL.md §3
+ * @see docs/protocol.md §3
+ * @example
+ * ```ts
+ * const tokens = await exchangeCode(client, await authorize(client));
+ * ```
  */
 export async function exchangeCode(
   client: IdentityClient,
   authorization: AuthorizationResult,
   options?: CallOptions,
 ): Promise<TokenSet> {
+  internalsOf(client);
+  checkAuthorization(authorization);
+  let ledger = exchanges.get(client);
+  if (!ledger) exchanges.set(client, (ledger = new Map()));
+  const known = ledger.get(authorization.code);
+  if (known === 'spent') {
+    throw new IdentityAuthError(
+      'invalid_grant',
+      'token failed: this code was already exchanged or refused, and a code works once. Start the login again.',
+      { step: 'token', code: LIBRARY_ERROR_CODES.codeAlreadyUsed },
+    );
+  }
+  if (known) return known;
+  const running = sendCodeExchange(client, authorization, options);
+  ledger.set(authorization.code, running);
+  const settle = (spent: boolean) => {
+    ledger.delete(authorization.code);
+    if (spent) ledger.set(authorization.code, 'spent');
+    evictOldest(ledger, MAX_REMEMBERED_CODES);
+  };
+  running.then(
+    () => settle(true),
+    (err: unknown) => settle(!(isIdentityAuthError(err) && err.transient)),
+  );
+  return running;
+}
+
+function sendCodeExchange(
+  client: IdentityClient,
+  authorization: AuthorizationResult,
+  options: CallOptions | undefined,
+): Promise<TokenSet> {
   const { request, parameters, code } = authorization;
+  const { as, client: oauthClient } = internalsOf(client);
   return runTokenRequest(
     client,
     {
       step: 'token',
+      secrets: [code, request.codeVerifier],
       send: (signal) =>
         oauth.authorizationCodeGrantRequest(
-          client.as,
-          client.client,
+          as,
+          oauthClient,
           basicAuthentication(client),
           parameters,
           request.redirectUri,
           request.codeVerifier,
           {
             ...requestOptions(client, signal),
-            // PROTOCOL.md §3's order; oauth4webapi sets these keys in place.
+            // docs/protocol.md §3's order; oauth4webapi sets these keys in place.
             additionalParameters: [
               ['code', code],
               ['grant_type', 'authorization_code'],
@@ -52,7 +121,7 @@ export async function exchangeCode(
           },
         ),
       process: (response) =>
-        oauth.processAuthorizationCodeResponse(client.as, client.client, response, {
+        oauth.processAuthorizationCodeResponse(as, oauthClient, response, {
           expectedNonce: request.nonce,
           requireIdToken: client.scope.split(' ').includes('openid'),
         }),
@@ -63,25 +132,37 @@ export async function exchangeCode(
 
 /** Options of {@link refreshTokens}. */
 export interface RefreshOptions extends CallOptions {
-  /** The `sub` of the session: an id_token in the answer must be for the same user. */
+  /**
+   * The `sub` of the session. When the answer has an id_token, it must be for this
+   * user, or the whole answer is refused (`invalid_response`, code `subject_mismatch`).
+   * When the answer has no id_token there is nothing to compare: the tokens are
+   * accepted and the session's subject stays what it was, since the server binds a
+   * refresh token to the grant (and so the user) it was issued for.
+   */
   expectedSubject?: string;
 }
 
 /**
  * Trades a refresh token (one-time use) for new tokens. When the answer has no
  * `refresh_token`, the TokenSet keeps the one given. A returned id_token is checked,
- * and must be for `expectedSubject` when given.
+ * and must be for `expectedSubject` when given; an answer without an id_token has no
+ * `idTokenClaims` and keeps the session's subject (see {@link RefreshOptions}).
  *
  * Throws `invalid_grant` when the refresh token is used, revoked or expired: the
  * session is over and retrying cannot help.
  *
- * @see PROTOCOL.md §4
+ * @see docs/protocol.md §4
+ * @example
+ * ```ts
+ * const next = await refreshTokens(client, tokens.refreshToken!, { expectedSubject: tokens.idTokenClaims?.sub });
+ * ```
  */
 export async function refreshTokens(
   client: IdentityClient,
   refreshToken: string,
   options: RefreshOptions = {},
 ): Promise<TokenSet> {
+  const { as, client: oauthClient } = internalsOf(client);
   if (typeof refreshToken !== 'string' || refreshToken === '')
     throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string');
   return runTokenRequest(
@@ -90,8 +171,9 @@ export async function refreshTokens(
       step: 'refresh',
       previousRefreshToken: refreshToken,
       expectedSubject: options.expectedSubject,
+      secrets: [refreshToken],
       send: (signal) =>
-        oauth.refreshTokenGrantRequest(client.as, client.client, refreshAuthentication(client), refreshToken, {
+        oauth.refreshTokenGrantRequest(as, oauthClient, refreshAuthentication(client), refreshToken, {
           ...requestOptions(client, signal),
           additionalParameters: [
             ['client_id', client.clientId],
@@ -100,7 +182,7 @@ export async function refreshTokens(
             ['scope', client.scope],
           ],
         }),
-      process: (response) => oauth.processRefreshTokenResponse(client.as, client.client, response),
+      process: (response) => oauth.processRefreshTokenResponse(as, oauthClient, response),
     },
     options,
   );

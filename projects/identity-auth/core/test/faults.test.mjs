@@ -189,8 +189,11 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
       headers: { cookie: (await signIn(client, TRADER.email, TRADER.password)).cookies.join('; ') },
     });
     await exchangeCode(client, result);
-    const err = await rejectsWithKind(exchangeCode(client, result), 'invalid_grant', [result.code]);
+    // another client object has no record of the code, so the server itself answers the reuse
+    const other = createIdentityClient({ url: base, clientId: 'spa' });
+    const err = await rejectsWithKind(exchangeCode(other, result), 'invalid_grant', [result.code]);
     assert.equal(err.status, 401);
+    assert.equal(err.code, 'unauthorized_problem');
     assert.match(err.traceId, /^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     assert.ok((await auth.retrieveToken(await auth.authorize())).accessToken, 'a new chain works');
   });

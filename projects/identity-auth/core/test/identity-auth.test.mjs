@@ -240,7 +240,12 @@ describe('concurrency on one instance', () => {
     const code = await auth.authorize();
     await auth.retrieveToken(code);
     const before = (await stats(b2TraderApiUrl)).tokenRequests.authorization_code;
-    await assert.rejects(auth.retrieveToken(code), TypeError);
+    const err = await rejectsWithKind(auth.retrieveToken(code), 'invalid_grant', [code]);
+    assert.equal(err.code, 'code_already_used');
+    assert.equal(
+      err.message,
+      'b2trader.identity.auth: token failed: this code was already exchanged or refused, and a code works once. Start the login again.',
+    );
     assert.equal((await stats(b2TraderApiUrl)).tokenRequests.authorization_code, before);
   });
 });
