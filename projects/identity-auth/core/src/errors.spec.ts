@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 
-import { errorFromHttpAnswer, IdentityAuthError, isIdentityAuthError, parseRetryAfter, redactSecrets } from './errors';
+import {
+  errorFromHttpAnswer,
+  IdentityAuthError,
+  isIdentityAuthError,
+  kindForOAuthError,
+  parseRetryAfter,
+  redactSecrets,
+} from './errors';
 
 const NOW = Date.parse('2026-11-28T10:00:00Z');
 const noHeaders = { get: () => null };
@@ -54,7 +61,7 @@ describe('errorFromHttpAnswer', () => {
         }),
         NOW,
       ],
-      { kind: 'invalid_grant', traceId: '00-abc-def-00', code: 'Unauthorized' },
+      { kind: 'invalid_grant', traceId: '00-abc-def-00', code: 'unauthorized_problem', description: 'Unauthorized' },
     ],
     [
       'sign-in errors array',
@@ -69,7 +76,34 @@ describe('errorFromHttpAnswer', () => {
     ],
     ['sign-in 400 without body', ['sign-in', 400, noHeaders, '', NOW], { kind: 'invalid_credentials' }],
     ['sign-out 401', ['sign-out', 401, noHeaders, '', NOW], { kind: 'invalid_grant' }],
-    ['an unexpected 404', ['token', 404, noHeaders, 'nope', NOW], { kind: 'invalid_response', status: 404 }],
+    [
+      'a 404',
+      ['token', 404, noHeaders, 'nope', NOW],
+      { kind: 'invalid_response', status: 404, code: 'endpoint_not_found' },
+    ],
+    ['refresh 401 without a body', ['refresh', 401, noHeaders, '', NOW], { kind: 'invalid_grant', status: 401 }],
+    ['token 401 without a body', ['token', 401, noHeaders, '', NOW], { kind: 'invalid_grant', status: 401 }],
+    [
+      'password-grant 401 without a body',
+      ['password-grant', 401, noHeaders, '', NOW],
+      { kind: 'invalid_client', status: 401 },
+    ],
+    [
+      '400 temporarily_unavailable',
+      ['token', 400, noHeaders, '{"error":"temporarily_unavailable"}', NOW],
+      { kind: 'server', transient: true },
+    ],
+    [
+      "429 with a date, read against the answer's Date, not the local clock",
+      [
+        'refresh',
+        429,
+        headers({ 'retry-after': 'Sat, 28 Nov 2026 09:55:30 GMT', date: 'Sat, 28 Nov 2026 09:55:00 GMT' }),
+        '',
+        NOW,
+      ],
+      { kind: 'rate_limited', retryAfterMs: 30_000 },
+    ],
   ];
   for (const [label, args, expected] of table) {
     it(`maps ${label}`, () => {
@@ -129,13 +163,65 @@ describe('parseRetryAfter', () => {
   });
 });
 
+describe('one table of OAuth error codes', () => {
+  const table: Array<[string, string]> = [
+    ['invalid_grant', 'invalid_grant'],
+    ['invalid_token', 'invalid_grant'],
+    ['access_denied', 'access_denied'],
+    ['login_required', 'login_required'],
+    ['interaction_required', 'login_required'],
+    ['invalid_client', 'invalid_client'],
+    ['unauthorized_client', 'invalid_client'],
+    ['invalid_scope', 'invalid_client'],
+    ['unsupported_grant_type', 'invalid_client'],
+    ['server_error', 'server'],
+    ['temporarily_unavailable', 'server'],
+    ['something_else', 'invalid_response'],
+    ['toString', 'invalid_response'],
+  ];
+  for (const [code, kind] of table) {
+    it(`${code} → ${kind}, at the token endpoint as on the authorize redirect`, () => {
+      expect(kindForOAuthError(code)).toBe(kind);
+      expect(errorFromHttpAnswer('token', 400, noHeaders, JSON.stringify({ error: code }), NOW).kind).toBe(kind);
+    });
+  }
+
+  it('a 401 on refresh is one kind with or without a body', () => {
+    const bare = errorFromHttpAnswer('refresh', 401, noHeaders, '', NOW);
+    const problem = errorFromHttpAnswer('refresh', 401, noHeaders, '{"title":"Unauthorized","status":401}', NOW);
+    const html = errorFromHttpAnswer('refresh', 401, noHeaders, '<html>401</html>', NOW);
+    expect([bare.kind, problem.kind, html.kind]).toEqual(['invalid_grant', 'invalid_grant', 'invalid_grant']);
+  });
+});
+
+// secrets without the characters of "[redacted]", so that no occurrence can be made of the marker itself
+const SECRET = fc.stringMatching(/^[0-9A-Zbf-qsu-z!@#%&*+/=_~ -]{4,40}$/);
+
 describe('redactSecrets', () => {
-  it('property: no run of 24 or more token characters survives', () => {
+  it('property: a secret the call handled never survives, however it is surrounded', () => {
     fc.assert(
-      fc.property(fc.string(), fc.stringMatching(/^[A-Za-z0-9_-]{24,80}$/), fc.string(), (before, secret, after) => {
-        expect(redactSecrets(`${before} ${secret} ${after}`)).not.toContain(secret);
+      fc.property(fc.string(), SECRET, fc.string(), (before, secret, after) => {
+        const redacted = redactSecrets(`${before}${secret}${after}`, [secret]);
+        expect(redacted.includes(secret)).withContext(redacted).toBeFalse();
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
+    );
+  });
+
+  it('redacts JWT-shaped strings without being told', () => {
+    const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.c2lnbmF0dXJlc2lnbmF0dXJl';
+    expect(redactSecrets(`token ${jwt} refused`)).toBe('token [redacted] refused');
+  });
+
+  it("leaves the library's own words alone: URLs, ids, ports", () => {
+    const text =
+      'authorize failed: check the client id and that http://127.0.0.1:5055/identity/sign-in-done is registered (00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00).';
+    expect(redactSecrets(text, ['Passw0rd!'])).toBe(text);
+  });
+
+  it('redacts a secret in its URL-encoded and form-encoded forms too', () => {
+    expect(redactSecrets('password=p%40ss+w%2Frd and p@ss w/rd', ['p@ss w/rd'])).toBe(
+      'password=[redacted] and [redacted]',
     );
   });
 
