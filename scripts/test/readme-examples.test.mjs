@@ -1,23 +1,35 @@
-// The README's TypeScript examples compile against the built package, as an app
-// that installed it would compile them.
+// The README's TypeScript examples: every one compiles (strict) against the built
+// package, and every one of the core / Node section runs as written against the
+// emulator, as an app that installed the package would run it.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import ts from 'typescript';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { startEmulator } from '../../e2e/identity-server/test/helpers.mjs';
 
-/** ```ts blocks of a markdown file, with the line each starts on. */
-function examples(markdown) {
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+/** ```ts blocks of a markdown text, with the line each starts on. */
+function examples(markdown, offset = 0) {
   const found = [];
   const pattern = /^```ts\n([\s\S]*?)^```/gm;
   for (let match = pattern.exec(markdown); match; match = pattern.exec(markdown)) {
-    found.push({ code: match[1], line: markdown.slice(0, match.index).split('\n').length });
+    found.push({ code: match[1], line: offset + markdown.slice(0, match.index).split('\n').length });
   }
   return found;
+}
+
+/** The text of one `## ` section of the README, and the line it starts on. */
+function section(markdown, heading) {
+  const start = markdown.indexOf(`\n## ${heading}`);
+  assert.ok(start >= 0, `README has a "## ${heading}" section`);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return { text: markdown.slice(start, end < 0 ? undefined : end), line: markdown.slice(0, start).split('\n').length };
 }
 
 function compile(files) {
@@ -49,7 +61,7 @@ function compile(files) {
 }
 
 test('every ```ts example of README.md compiles (strict) against the built package', () => {
-  const blocks = examples(readFileSync(join(root, 'README.md'), 'utf8'));
+  const blocks = examples(readme);
   assert.ok(blocks.length >= 3, `found ${blocks.length} examples`);
   // virtual files inside the repository, so that node_modules resolution finds the package
   const files = new Map(
@@ -66,4 +78,49 @@ test('the check can fail: a wrong call is reported', () => {
     ]),
   );
   assert.equal(errors.length, 1);
+});
+
+describe('every ```ts example of the core / Node section runs against the emulator', () => {
+  const core = section(readme, 'core / Node');
+  const blocks = examples(core.text, core.line);
+  // under node_modules, so that the examples resolve the package as an app would, and no linter sees them
+  const dir = join(root, 'node_modules', '.cache', 'readme-examples');
+  let server;
+
+  before(async () => {
+    server = await startEmulator();
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  });
+  after(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the section has its examples', () => {
+    assert.ok(blocks.length >= 3, `found ${blocks.length}`);
+  });
+
+  for (const [index, block] of blocks.entries()) {
+    test(`README.md line ${block.line}`, async () => {
+      const js = ts.transpileModule(block.code, {
+        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      }).outputText;
+      assert.ok(js.includes('https://example.com'), 'the example names the base URL that the test replaces');
+      const file = join(dir, `example-${index}.mjs`);
+      writeFileSync(file, js.replaceAll('https://example.com', server.url));
+      const logged = [];
+      const log = console.log;
+      console.log = (...values) => logged.push(values.map(String).join(' '));
+      try {
+        await import(pathToFileURL(file).href);
+      } finally {
+        console.log = log;
+      }
+      assert.ok(logged.length > 0, 'the example ran to its output');
+      for (const line of logged) {
+        assert.doesNotMatch(line, /wrong email or password|try again later|undefined/, `the example logged: ${line}`);
+      }
+    });
+  }
 });

@@ -22,7 +22,7 @@ function kindOf(finalUrl: string): string {
 }
 
 describe('createAuthorizationRequest', () => {
-  it('builds the PROTOCOL.md §2 URL with a fresh S256 challenge, state and nonce each time', async () => {
+  it('builds the docs/protocol.md §2 URL with a fresh S256 challenge, state and nonce each time', async () => {
     const [a, b] = await Promise.all([createAuthorizationRequest(client), createAuthorizationRequest(client)]);
     expect(a.url.origin + a.url.pathname).toBe('https://b2trader.example/identity/connect/authorize');
     expect([...a.url.searchParams.keys()]).toEqual([

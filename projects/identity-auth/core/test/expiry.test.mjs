@@ -1,4 +1,4 @@
-// FAULTS.md 7 and 15 with things that really expire: an emulator whose refresh
+// Refresh tokens and sessions that really expire: an emulator whose refresh
 // tokens and identity sessions live 2 seconds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

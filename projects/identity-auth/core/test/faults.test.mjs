@@ -1,5 +1,6 @@
-// FAULTS.md §1–§3 (token answers, id_token, authorize step) and case 20, as far as
-// the protocol layer goes, each produced by the emulator's /__faults.
+// Faults a server or network can produce (token answers, id_token, authorize step,
+// sign-in), as far as the protocol layer goes, each made by the emulator's /__faults.
+// The numbers in the test names follow the team's fault catalogue.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
@@ -45,7 +46,7 @@ async function pendingCode() {
   return { auth, code: await auth.authorize() };
 }
 
-describe('token endpoint answers (FAULTS.md 1–11)', () => {
+describe('token endpoint answers', () => {
   for (const status of [502, 503]) {
     test(`1. HTML ${status} on refresh → transient server error; the refresh token still works`, async () => {
       const { auth, tokens } = await session();
@@ -323,7 +324,7 @@ describe('token endpoint answers (FAULTS.md 1–11)', () => {
   });
 });
 
-describe('id_token (FAULTS.md 12–14): the whole answer is refused', () => {
+describe('id_token: the whole answer is refused', () => {
   const cases = [
     ['12. nonce missing', { delete: ['nonce'] }],
     ['12. nonce different', { set: { nonce: 'someone-elses' } }],
@@ -377,7 +378,7 @@ describe('id_token (FAULTS.md 12–14): the whole answer is refused', () => {
   });
 });
 
-describe('authorize step (FAULTS.md 15–19)', () => {
+describe('authorize step', () => {
   test('15. no session cookie → login_required', async () => {
     await rejectsWithKind(new IdentityAuth(base, 'spa').authorize(), 'login_required');
   });
@@ -475,7 +476,7 @@ describe('authorize step (FAULTS.md 15–19)', () => {
   });
 });
 
-describe('sign-in (FAULTS.md 20–21)', () => {
+describe('sign-in', () => {
   test('20. wrong password → invalid_credentials carrying SignInUnsuccessful and its message', async () => {
     const err = await rejectsWithKind(
       new IdentityAuth(base, 'spa').signIn(TRADER.email, 'Wr0ng!pass'),
