@@ -3,7 +3,6 @@
 // the fix. Fakes only where the emulator cannot produce the case (a fetch with a bug,
 // a fetch that ignores its abort signal), and then the test's name says so.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 
 import {
@@ -16,7 +15,7 @@ import {
   signIn,
 } from 'b2trader.identity.auth/core';
 
-import { addFault, rejectsWithKind, SECRETS, stats, TRADER, useEmulator } from './support.mjs';
+import { addFault, freePort, rejectsWithKind, SECRETS, stats, TRADER, useEmulator } from './support.mjs';
 
 let base;
 useEmulator((url) => {
@@ -27,14 +26,6 @@ const TWO_FACTOR = { email: '2fa@example.com', password: 'Passw0rd!' };
 
 async function codeExchanges() {
   return (await stats(base)).tokenRequests.authorization_code ?? 0;
-}
-
-async function freePort() {
-  const probe = createServer();
-  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('a code is sent once', () => {

@@ -2,7 +2,6 @@
 // sign-in), as far as the protocol layer goes, each made by the emulator's /__faults.
 // The numbers in the test names follow the team's fault catalogue.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 
 import {
@@ -16,7 +15,7 @@ import {
   signIn,
 } from 'b2trader.identity.auth/core';
 
-import { addFault, clearFaults, rejectsWithKind, useEmulator, stats, TRADER, waitFor } from './support.mjs';
+import { addFault, clearFaults, freePort, rejectsWithKind, useEmulator, stats, TRADER, waitFor } from './support.mjs';
 
 /** Waits until the emulator has applied an armed fault (the request reached it). */
 async function waitForFaultApplied(base) {
@@ -273,10 +272,7 @@ describe('token endpoint answers', () => {
   });
 
   test('11. connection refused → network', async () => {
-    const probe = createServer();
-    await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address();
-    await new Promise((resolve) => probe.close(resolve));
+    const port = await freePort();
     const auth = new IdentityAuth(`http://127.0.0.1:${port}`, 'spa');
     await rejectsWithKind(auth.signIn(TRADER.email, TRADER.password), 'network');
   });

@@ -1,5 +1,6 @@
 // Shared by the core's Node tests: an emulator per file, fault and stats helpers.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 
 export { addFault, stats, useEmulator, waitFor } from '../../../../e2e/identity-server/test/helpers.mjs';
@@ -31,4 +32,13 @@ export async function rejectsWithKind(promise, kind, secrets = []) {
     assert.ok(!inspect(caught, { depth: 20 }).includes(secret), 'the error (cause chain included) leaks a secret');
   }
   return caught;
+}
+
+/** A loopback port nothing listens on (it was free a moment ago): for connection-refused cases. */
+export async function freePort() {
+  const probe = createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
