@@ -103,6 +103,19 @@ describe('integration: IdentityAuth in the browser against the emulator', () => 
     const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
     await auth.signIn('trader@example.com', 'Passw0rd!');
     await addFault({ path: '/identity/connect/authorize', mode: 'mutate-redirect', origin: 'http://127.0.0.1:9' });
-    expect((await rejection(auth.authorize())).kind).toBe('network');
+    const err = await rejection(auth.authorize());
+    expect(err.kind).toBe('network');
+    // Chromium says only "Failed to fetch": the message names the origin and, in a browser, CORS
+    expect(err.message).toBe(
+      `b2trader.identity.auth: authorize failed: could not reach the identity service at ${location.origin}. The browser is offline, the service is down, or it does not allow this page's origin (CORS).`,
+    );
+  });
+
+  it('in the browser too, a sign-in that asked for a second factor makes authorize say it is pending', async () => {
+    const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
+    expect((await auth.signIn('2fa@example.com', 'Passw0rd!')).secondFactorRequired).toBeTrue();
+    const err = await rejection(auth.authorize());
+    expect(err.kind).toBe('login_required');
+    expect(err.code).toBe('second_factor_pending');
   });
 });

@@ -1,5 +1,5 @@
 import { createIdentityClient } from './config';
-import { type FakeAnswer, failureOf, fakeFetch, json } from './fake-fetch.spec';
+import { type FakeAnswer, failureOf, fakeFetch, json, rejectionOf } from './fake-fetch.spec';
 import { signOut } from './sign-out';
 
 const URL_BASE = 'https://b2trader.example';
@@ -59,6 +59,16 @@ describe('signOut (fake fetch)', () => {
       expect(JSON.stringify(failure)).not.toContain('the-refresh-token');
     });
   }
+
+  it('an access token a header cannot carry is a TypeError that does not repeat it, before any request', async () => {
+    const { client, fake } = clientAnswering({ status: 200 });
+    const err = await rejectionOf(signOut(client, 'the-access\ntoken'));
+    expect(err instanceof TypeError).toBeTrue();
+    expect((err as Error).message).toBe(
+      'b2trader.identity.auth: "accessToken" has characters a bearer token cannot have',
+    );
+    expect(fake.requests.length).toBe(0);
+  });
 
   it('headers a request cannot carry are a TypeError naming "headers", before any request', async () => {
     const { client, fake } = clientAnswering({ status: 200 });

@@ -37,6 +37,9 @@ export async function signOut(
     throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
   }
   const headers = checkHeaders(options?.headers, 'headers');
+  // the bearer value is checked here, so that fetch's own error (which repeats it) never escapes
+  if (!/^[\x21-\x7e]+$/.test(accessToken))
+    throw new TypeError('b2trader.identity.auth: "accessToken" has characters a bearer token cannot have');
   headers.set('authorization', `Bearer ${accessToken}`);
   headers.set('content-type', 'application/json');
   await withTransport(
