@@ -222,8 +222,8 @@ function finish(
   response: Response,
 ): AuthorizationResult {
   if (!isTarget(client, finalUrl, request)) {
-    // A busy or failing service is transient.
-    if (response.status >= 500 || response.status === 429)
+    // A busy or failing service is transient; a 404 means the base URL is wrong.
+    if (response.status >= 500 || response.status === 429 || response.status === 404)
       throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
     // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
     if (response.status >= 400 && isSameEndpoint(finalUrl, client.url(IDENTITY_PATHS.authorize))) {

@@ -45,7 +45,9 @@ function checkAuthorization(authorization: AuthorizationResult): void {
  * second request would be a reuse, and the server would revoke what the first one
  * got), and a later call for a code already exchanged or refused is `invalid_grant`
  * with code `code_already_used`, before any request. After a transient failure
- * (network, timeout, 5xx, 429) the code may be tried again.
+ * (network, timeout, 5xx, 429) the code may be tried again; if the server had
+ * already used it (the answer was lost on the way back), that try is `invalid_grant`
+ * and the login starts again.
  *
  * Throws `invalid_grant` for a used, unknown or expired code (B2Trader's RFC 7807
  * 401 answer included), `invalid_client` for a wrong secret, `invalid_response` for

@@ -210,6 +210,13 @@ describe('messages name the fix', () => {
     );
   });
 
+  test('"url" with /identity: a 404 from the authorize path gives the same hint', async () => {
+    const client = createIdentityClient({ url: `${base}/identity`, clientId: 'spa' });
+    const err = await rejectsWithKind(authorize(client), 'invalid_response');
+    assert.equal(err.code, LIBRARY_ERROR_CODES.endpointNotFound);
+    assert.match(err.message, /Check that "url" is B2Trader's base URL, without \/identity\.$/);
+  });
+
   test("the library's own words are not redacted: an unregistered redirect URI is named in full", async () => {
     const client = createIdentityClient({ url: base, clientId: 'spa' });
     const signInResult = await signIn(client, TRADER.email, TRADER.password);
