@@ -222,11 +222,15 @@ function finish(
   response: Response,
 ): AuthorizationResult {
   if (!isTarget(client, finalUrl, request)) {
-    // A busy or failing service is transient; a 404 means the base URL is wrong.
-    if (response.status >= 500 || response.status === 429 || response.status === 404)
+    // A busy or failing service is transient.
+    if (response.status >= 500 || response.status === 429)
+      throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
+    const atEndpoint = isSameEndpoint(finalUrl, client.url(IDENTITY_PATHS.authorize));
+    // No authorize endpoint there: the base URL is wrong.
+    if (atEndpoint && response.status === 404)
       throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
     // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
-    if (response.status >= 400 && isSameEndpoint(finalUrl, client.url(IDENTITY_PATHS.authorize))) {
+    if (atEndpoint && response.status >= 400) {
       throw new IdentityAuthError(
         'invalid_client',
         `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`,
