@@ -64,3 +64,24 @@ export async function failureOf(promise: Promise<unknown>): Promise<Partial<Iden
     ),
   );
 }
+
+/** A row of a failure table: a label, the fake answer, and the fields the IdentityAuthError must have. */
+export type FailureRow = [label: string, answer: FakeAnswer, expected: Partial<IdentityAuthError>];
+
+/**
+ * One spec per row: `call(fetch)` against a fake fetch giving the row's answer rejects
+ * with an IdentityAuthError that has the expected fields and never contains `secret`.
+ */
+export function itMapsEachAnswer(
+  table: readonly FailureRow[],
+  call: (fetch: typeof globalThis.fetch) => Promise<unknown>,
+  secret: string,
+): void {
+  for (const [label, answer, expected] of table) {
+    it(`${label} → ${expected.kind}`, async () => {
+      const failure = await failureOf(call(fakeFetch(() => answer).fetch));
+      expect(failure).toEqual(jasmine.objectContaining(expected));
+      expect(JSON.stringify(failure)).not.toContain(secret);
+    });
+  }
+}

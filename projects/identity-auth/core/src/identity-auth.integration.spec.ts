@@ -113,6 +113,9 @@ describe('integration: IdentityAuth in the browser against the emulator', () => 
 
   it('in the browser too, a sign-in that asked for a second factor makes authorize say it is pending', async () => {
     const auth = new IdentityAuth(b2TraderApiUrl, 'spa');
+    // the browser shares its cookies across specs: end any identity session an earlier one left
+    await auth.signIn('trader@example.com', 'Passw0rd!');
+    await auth.signOut((await auth.retrieveToken(await auth.authorize())).accessToken);
     expect((await auth.signIn('2fa@example.com', 'Passw0rd!')).secondFactorRequired).toBeTrue();
     const err = await rejection(auth.authorize());
     expect(err.kind).toBe('login_required');

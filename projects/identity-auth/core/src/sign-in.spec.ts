@@ -1,5 +1,13 @@
 import { createIdentityClient } from './config';
-import { type FakeAnswer, failureOf, fakeFetch, json, rejectionOf } from './fake-fetch.spec';
+import {
+  failureOf,
+  type FailureRow,
+  type FakeAnswer,
+  fakeFetch,
+  itMapsEachAnswer,
+  json,
+  rejectionOf,
+} from './fake-fetch.spec';
 import { signIn } from './sign-in';
 
 const URL_BASE = 'https://b2trader.example';
@@ -31,7 +39,7 @@ describe('signIn (fake fetch)', () => {
     expect((await signIn(client, 'trader@example.com', PASSWORD)).secondFactorRequired).toBeTrue();
   });
 
-  const table: Array<[string, FakeAnswer, object]> = [
+  const table: FailureRow[] = [
     [
       '400 with an errors array',
       json(400, REFUSED),
@@ -96,14 +104,11 @@ describe('signIn (fake fetch)', () => {
     ],
     ['200 without an account', json(200, {}), { kind: 'invalid_response', message: `${P}the answer has no account.` }],
   ];
-  for (const [label, answer, expected] of table) {
-    it(`${label} → ${JSON.stringify((expected as { kind: string }).kind)}`, async () => {
-      const { client } = clientAnswering(answer);
-      const failure = await failureOf(signIn(client, 'trader@example.com', PASSWORD));
-      expect(failure).toEqual(jasmine.objectContaining(expected));
-      expect(JSON.stringify(failure)).not.toContain(PASSWORD);
-    });
-  }
+  itMapsEachAnswer(
+    table,
+    (fetch) => signIn(createIdentityClient({ url: URL_BASE, clientId: 'spa', fetch }), 'trader@example.com', PASSWORD),
+    PASSWORD,
+  );
 
   it('a server that echoes the password does not get it into the error', async () => {
     const { client } = clientAnswering(

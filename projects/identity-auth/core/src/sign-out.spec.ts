@@ -1,5 +1,5 @@
 import { createIdentityClient } from './config';
-import { type FakeAnswer, failureOf, fakeFetch, json, rejectionOf } from './fake-fetch.spec';
+import { type FailureRow, type FakeAnswer, fakeFetch, itMapsEachAnswer, json, rejectionOf } from './fake-fetch.spec';
 import { signOut } from './sign-out';
 
 const URL_BASE = 'https://b2trader.example';
@@ -28,7 +28,7 @@ describe('signOut (fake fetch)', () => {
     expect(fake.requests[0].headers.get('authorization')).toBe('Bearer the-access-token');
   });
 
-  const table: Array<[string, FakeAnswer, object]> = [
+  const table: FailureRow[] = [
     [
       '401 without a body',
       { status: 401 },
@@ -51,14 +51,12 @@ describe('signOut (fake fetch)', () => {
     ['429 in seconds', { status: 429, headers: { 'retry-after': '3' } }, { kind: 'rate_limited', retryAfterMs: 3000 }],
     ['404', { status: 404 }, { kind: 'invalid_response', code: 'endpoint_not_found' }],
   ];
-  for (const [label, answer, expected] of table) {
-    it(`${label} → ${(expected as { kind: string }).kind}`, async () => {
-      const { client } = clientAnswering(answer);
-      const failure = await failureOf(signOut(client, 'the-access-token', 'the-refresh-token'));
-      expect(failure).toEqual(jasmine.objectContaining(expected));
-      expect(JSON.stringify(failure)).not.toContain('the-refresh-token');
-    });
-  }
+  itMapsEachAnswer(
+    table,
+    (fetch) =>
+      signOut(createIdentityClient({ url: URL_BASE, clientId: 'spa', fetch }), 'the-access-token', 'the-refresh-token'),
+    'the-refresh-token',
+  );
 
   it('an access token a header cannot carry is a TypeError that does not repeat it, before any request', async () => {
     const { client, fake } = clientAnswering({ status: 200 });

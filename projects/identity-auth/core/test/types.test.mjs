@@ -8,17 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 import ts from 'typescript';
 
+import { APP_COMPILER_OPTIONS } from '../../../../scripts/test/app-compiler-options.mjs';
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const OPTIONS = {
-  strict: true,
-  noEmit: true,
-  skipLibCheck: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts'],
-  types: [],
-};
 
 /** A language service over one virtual file inside the repository (so that node_modules resolves the package). */
 function service(source) {
@@ -31,7 +23,7 @@ function service(source) {
       return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
     },
     getCurrentDirectory: () => root,
-    getCompilationSettings: () => OPTIONS,
+    getCompilationSettings: () => APP_COMPILER_OPTIONS,
     getDefaultLibFileName: (options) => ts.getDefaultLibFilePath(options),
     fileExists: (name) => name === file || ts.sys.fileExists(name),
     readFile: (name) => (name === file ? source : ts.sys.readFile(name)),
