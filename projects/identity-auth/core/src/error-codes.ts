@@ -3,6 +3,11 @@
  * {@link IdentityAuthError.code} where the server gave no code of its own; the
  * server's codes (`SignInUnsuccessful`, `invalid_grant`, …) are passed on as sent.
  * oauth4webapi's own codes (`OAUTH_…`) may also appear, for id_token checks.
+ *
+ * @example
+ * ```ts
+ * if (isIdentityAuthError(err) && err.code === LIBRARY_ERROR_CODES.secondFactorPending) askForSecondFactor();
+ * ```
  */
 export const LIBRARY_ERROR_CODES = Object.freeze({
   /** authorize ended at `/identity/unauthorized`: there is no identity session (kind `login_required`). */

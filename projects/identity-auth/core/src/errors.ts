@@ -224,7 +224,15 @@ const OAUTH_ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = Objec
   temporarily_unavailable: 'server',
 });
 
-/** The kind of an OAuth error code (`invalid_grant`, `temporarily_unavailable`, …). */
+/**
+ * The kind of an OAuth error code (`invalid_grant`, `temporarily_unavailable`, …): one
+ * table for the authorize redirect and the token endpoint.
+ *
+ * @example
+ * ```ts
+ * kindForOAuthError('temporarily_unavailable'); // 'server': transient, retry later
+ * ```
+ */
 export function kindForOAuthError(code: string): IdentityAuthErrorKind {
   return Object.prototype.hasOwnProperty.call(OAUTH_ERROR_KINDS, code) ? OAUTH_ERROR_KINDS[code] : 'invalid_response';
 }
