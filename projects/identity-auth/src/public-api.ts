@@ -14,3 +14,12 @@ export {
   type IdentitySession as ɵIdentitySession,
   SessionAccess as ɵSessionAccess,
 } from './lib/session/session-access';
+export {
+  type GuardVerdict,
+  guardVerdict,
+  IDENTITY_AUTH_SIGN_IN_ROUTE,
+  type IdentityAuthGuard,
+  identityAuthGuard,
+  identityAuthGuardWith,
+  type IdentityAuthGuardOptions,
+} from './lib/guard';
