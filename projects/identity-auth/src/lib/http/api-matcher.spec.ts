@@ -138,6 +138,14 @@ describe('compileApiMatcher', () => {
     });
   }
 
+  it('refuses apis that is not an array', () => {
+    const apis = 'https://api.example.com' as unknown as string[];
+    expect(() => compileApiMatcher({ apis, identityBaseUrl: 'https://example.com' }, DOCUMENT_BASE)).toThrowError(
+      TypeError,
+      /"apis" must be an array/,
+    );
+  });
+
   it('isProtectedUrl is the one-off form', () => {
     expect(isProtectedUrl('/api/x', settings, DOCUMENT_BASE)).toBeTrue();
     expect(isProtectedUrl('/apix', settings, DOCUMENT_BASE)).toBeFalse();

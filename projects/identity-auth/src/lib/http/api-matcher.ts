@@ -99,7 +99,10 @@ function compileEntry(entry: unknown, index: number, base: string | undefined): 
  */
 export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri: string | undefined): ApiMatcher {
   const base = documentBaseUri && parse(documentBaseUri, undefined) ? documentBaseUri : undefined;
-  const rules = (settings.apis ?? []).map((entry, index) => compileEntry(entry, index, base)).filter((r) => !!r);
+  if (!Array.isArray(settings.apis)) {
+    throw new TypeError('b2trader.identity.auth: "apis" must be an array such as ["https://api.example.com", "/api"]');
+  }
+  const rules = settings.apis.map((entry, index) => compileEntry(entry, index, base)).filter((r) => !!r);
   if (rules.length === 0) return () => false;
   const identityBase = parse(issuerForBaseUrl(settings.identityBaseUrl ?? ''), base);
   const identity = identityBase && ruleFor(identityBase);

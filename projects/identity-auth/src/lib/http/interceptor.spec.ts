@@ -542,6 +542,18 @@ describe('identityAuthInterceptor with a fake session', () => {
     });
   });
 
+  it('without the library configured, fails each request with an error that names the fix', () => {
+    TestBed.configureTestingModule({
+      providers: [provideHttpClient(withInterceptors([identityAuthInterceptor])), provideHttpClientTesting()],
+    });
+    http = TestBed.inject(HttpClient);
+    backend = TestBed.inject(HttpTestingController);
+    const outcome = record(http.get('/anything'));
+    expect(String(outcome.errors[0])).toContain('b2trader.identity.auth: identityAuthInterceptor');
+    expect(String(outcome.errors[0])).toContain('provideIdentityAuth(');
+    backend.expectNone('/anything');
+  });
+
   describe('IdentityAuthInterceptor (the class form, through HTTP_INTERCEPTORS)', () => {
     beforeEach(() => {
       session = new FakeSession();

@@ -65,8 +65,9 @@ function withBearer<T>(request: HttpRequest<T>, token: string): HttpRequest<T> {
  * ```
  */
 export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
-  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS);
-  const session = inject(SessionAccess);
+  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, { optional: true });
+  const session = inject(SessionAccess, { optional: true });
+  if (!settings || !session) throw new Error(notConfigured());
   if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MissingInterceptorCheck).markPassed();
   const isProtected = matcherFor(settings, inject(DOCUMENT, { optional: true })?.baseURI);
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
@@ -75,29 +76,48 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   return defer(async () => {
     if (settings.waitForRestore) await session.whenRestored();
     return session.tokenForRequest();
-  }).pipe(switchMap((token) => (token === null ? next(request) : sendWithOneReplay(request, token, next))));
-
-  function sendWithOneReplay(first: HttpRequest<unknown>, token: string, send: HttpHandlerFn) {
-    let rejected = false;
-    return send(withBearer(first, token)).pipe(
-      // The headers and body of a 401 that will be replayed are not the caller's answer.
-      filter((event) => {
-        if (event.type === HttpEventType.ResponseHeader && event.status === UNAUTHORIZED) rejected = true;
-        return !(
-          rejected &&
-          (event.type === HttpEventType.ResponseHeader || event.type === HttpEventType.DownloadProgress)
-        );
-      }),
-      catchError((error: unknown) => {
-        if (!isRejectedByProtectedApi(error, isProtected)) return throwError(() => error);
-        return from(session.tokenAfterRejection(token)).pipe(
-          // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
-          switchMap((current) => (current === token ? throwError(() => error) : send(withBearer(first, current)))),
-        );
-      }),
-    );
-  }
+  }).pipe(
+    switchMap((token) =>
+      token === null ? next(request) : sendWithOneReplay(request, token, next, session, isProtected),
+    ),
+  );
 };
+
+/** Sends with `token`; after a 401 from the protected API, replays exactly once (a second `send`). */
+function sendWithOneReplay(
+  request: HttpRequest<unknown>,
+  token: string,
+  send: HttpHandlerFn,
+  session: SessionAccess,
+  isProtected: ApiMatcher,
+): Observable<HttpEvent<unknown>> {
+  let rejected = false;
+  return send(withBearer(request, token)).pipe(
+    // The headers and body of a 401 that will be replayed are not the caller's answer.
+    filter((event) => {
+      if (event.type === HttpEventType.ResponseHeader && event.status === UNAUTHORIZED) rejected = true;
+      return !(
+        rejected &&
+        (event.type === HttpEventType.ResponseHeader || event.type === HttpEventType.DownloadProgress)
+      );
+    }),
+    catchError((error: unknown) => {
+      if (!isRejectedByProtectedApi(error, isProtected)) return throwError(() => error);
+      return from(session.tokenAfterRejection(token)).pipe(
+        // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
+        switchMap((current) => (current === token ? throwError(() => error) : send(withBearer(request, current)))),
+      );
+    }),
+  );
+}
+
+function notConfigured(): string {
+  return typeof ngDevMode === 'undefined' || ngDevMode
+    ? 'b2trader.identity.auth: identityAuthInterceptor is in the HttpClient chain, but the library is not configured. ' +
+        'Add provideIdentityAuth(...) (or IdentityAuthModule.forRoot(...)) to the providers; in unit tests, ' +
+        'provideIdentityAuthTesting() from b2trader.identity.auth/testing.'
+    : 'b2trader.identity.auth: not configured';
+}
 
 /**
  * A 401 that the protected API itself answered. A 401 whose answer came from another
