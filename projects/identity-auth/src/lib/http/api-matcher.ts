@@ -105,8 +105,8 @@ export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri:
   const rules = settings.apis.map((entry, index) => compileEntry(entry, index, base)).filter((r) => !!r);
   if (rules.length === 0) return () => false;
   const identityBase = parse(issuerForBaseUrl(settings.identityBaseUrl ?? ''), base);
-  const identity = identityBase && ruleFor(identityBase);
-  const identityPath = identity?.path.toLowerCase();
+  const identityRule = identityBase && ruleFor(identityBase);
+  const identity = identityRule && { origin: identityRule.origin, path: identityRule.path.toLowerCase() };
 
   return (url: string): boolean => {
     if (typeof url !== 'string') return false;
@@ -114,7 +114,7 @@ export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri:
     if (!target || !isHttp(target) || target.username || target.password) return false;
     const origin = `${target.protocol}//${target.host}`;
     const path = normalizePath(target.pathname);
-    if (identity && covers({ origin: identity.origin, path: identityPath! }, origin, path.toLowerCase())) return false;
+    if (identity && covers(identity, origin, path.toLowerCase())) return false;
     return rules.some((rule) => covers(rule, origin, path));
   };
 }
