@@ -1,6 +1,12 @@
 // The testing kit used exactly as an app's own spec would use it: only the package's
 // public entry points, a component-free service of the "app", HttpTestingController.
-import { HttpClient, HttpErrorResponse, provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  provideHttpClient,
+  withInterceptors,
+  withInterceptorsFromDi,
+} from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting } from '@angular/common/http/testing';
 import { Component, inject, Injectable } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
@@ -151,5 +157,26 @@ describe('b2trader.identity.auth/testing with the guard and a pending restore', 
     identity.finishRestore({ email: 'trader@example.com' });
     expect(await navigation).toBeTrue();
     expect(router.url).toBe('/orders');
+  });
+});
+
+describe('b2trader.identity.auth/testing in an app that uses withInterceptorsFromDi()', () => {
+  it('registers the class interceptor with interceptorFromDi: true', async () => {
+    TestBed.configureTestingModule({
+      providers: [
+        provideHttpClient(withInterceptorsFromDi()),
+        provideHttpClientTesting(),
+        provideIdentityAuthTesting({ apis: ['/api'], signedInAs: {}, interceptorFromDi: true }),
+      ],
+    });
+    const identity = TestBed.inject(IdentityAuthTestingController);
+    const backend = TestBed.inject(HttpTestingController);
+    const result = TestBed.inject(OrdersApi).list();
+    await identity.settle();
+    const request = backend.expectOne('/api/orders');
+    expect(request.request.headers.get('Authorization')).toBe(`Bearer ${identity.accessToken()}`);
+    request.flush([]);
+    expect(await result).toEqual([]);
+    backend.verify();
   });
 });

@@ -20,6 +20,7 @@ import {
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
 import { type Provider, signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import fc from 'fast-check';
 import { IdentityAuthError } from 'b2trader.identity.auth/core';
 import { type Observable, type Subscription, throwError } from 'rxjs';
 
@@ -248,6 +249,43 @@ describe('identityAuthInterceptor with a fake session', () => {
       record(http.get('/api/orders'));
       backend.expectOne('/api/orders').flush({});
       expect(session.tokenRequests).toBe(0);
+    });
+  });
+
+  describe('for arbitrary URLs (fast-check)', () => {
+    beforeEach(() => setUp());
+
+    it('a request reaches the backend with a token only when the browser would send it to an allow-listed origin', async () => {
+      const allowed = new Set([API, location.origin]);
+      const url = fc.oneof(
+        fc.webUrl({ withQueryParameters: true }),
+        fc
+          .array(
+            fc.constantFrom('https://', '//', '/', '\\', 'api.example.com', 'evil.test', '@', ':443', 'api', '..'),
+            {
+              minLength: 1,
+              maxLength: 8,
+            },
+          )
+          .map((parts) => parts.join('')),
+      );
+      await fc.assert(
+        fc.asyncProperty(url, async (target) => {
+          record(http.get(target));
+          await settle();
+          const [request] = backend.match(() => true);
+          request.flush({});
+          if (!request.request.headers.has('Authorization')) return true;
+          const resolved = new URL(target, document.baseURI);
+          const path = resolved.pathname;
+          return (
+            allowed.has(resolved.origin) &&
+            (resolved.origin === API || path === '/api' || path.startsWith('/api/')) &&
+            !resolved.username
+          );
+        }),
+        { numRuns: 300 },
+      );
     });
   });
 
