@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { type ApiMatcherSettings, compileApiMatcher, isProtectedUrl } from './api-matcher';
+import { apiMatcherFor, type ApiMatcherSettings, compileApiMatcher, isProtectedUrl } from './api-matcher';
 
 const DOCUMENT_BASE = 'https://example.com/app/';
 const settings: ApiMatcherSettings = {
@@ -144,6 +144,14 @@ describe('compileApiMatcher', () => {
       TypeError,
       /"apis" must be an array/,
     );
+  });
+
+  it('apiMatcherFor compiles once per apis array and identity base URL', () => {
+    const apis = ['/api'];
+    const first = apiMatcherFor({ apis, identityBaseUrl: 'https://example.com' }, DOCUMENT_BASE);
+    expect(apiMatcherFor({ apis, identityBaseUrl: 'https://example.com' }, DOCUMENT_BASE)).toBe(first);
+    expect(apiMatcherFor({ apis, identityBaseUrl: 'https://other.example' }, DOCUMENT_BASE)).not.toBe(first);
+    expect(apiMatcherFor({ apis: ['/api'], identityBaseUrl: 'https://example.com' }, DOCUMENT_BASE)).not.toBe(first);
   });
 
   it('isProtectedUrl is the one-off form', () => {

@@ -119,6 +119,23 @@ export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri:
   };
 }
 
+// Compiled allow-lists by `apis` array: the settings' getters may answer a new array
+// once a config factory has run, and then the same (frozen) one for every request.
+const compiled = new WeakMap<readonly string[], { identityBaseUrl: string; matcher: ApiMatcher }>();
+
+/**
+ * {@link compileApiMatcher}, compiled once per `apis` array and identity base URL:
+ * what the interceptor calls for every request.
+ */
+export function apiMatcherFor(settings: ApiMatcherSettings, documentBaseUri: string | undefined): ApiMatcher {
+  const { apis, identityBaseUrl } = settings;
+  const hit = Array.isArray(apis) ? compiled.get(apis) : undefined;
+  if (hit && hit.identityBaseUrl === identityBaseUrl) return hit.matcher;
+  const matcher = compileApiMatcher(settings, documentBaseUri);
+  compiled.set(apis, { identityBaseUrl, matcher });
+  return matcher;
+}
+
 /**
  * One-off form of {@link compileApiMatcher}: whether `url` may carry the access token.
  * The interceptor compiles the allow-list once instead.

@@ -243,6 +243,20 @@ describe('identityAuthInterceptor with a fake session', () => {
       expect(session.rejections).toEqual([]);
     });
 
+    it('follows settings whose apis arrive later (a config factory still running at the first request)', async () => {
+      let apis: readonly string[] = [];
+      TestBed.resetTestingModule();
+      setUp();
+      const live = TestBed.inject(IDENTITY_AUTH_HTTP_SETTINGS) as { apis: readonly string[] };
+      Object.defineProperty(live, 'apis', { get: () => apis });
+      record(http.get('/api/early'));
+      backend.expectOne('/api/early').flush({});
+      apis = Object.freeze(['/api']);
+      record(http.get('/api/late'));
+      await settle();
+      expect(bearer(backend.expectOne('/api/late'))).toBe('Bearer token-1');
+    });
+
     it('gives no token to anything when apis is empty', () => {
       TestBed.resetTestingModule();
       setUp({ apis: [] });

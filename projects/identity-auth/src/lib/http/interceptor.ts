@@ -16,24 +16,12 @@ import {
 import { DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
 import { catchError, defer, filter, from, type Observable, switchMap, throwError } from 'rxjs';
 
-import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthHttpSettings, SessionAccess } from '../session/session-access';
-import { type ApiMatcher, compileApiMatcher } from './api-matcher';
+import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
+import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 import { SKIP_IDENTITY_AUTH } from './context';
 import { MissingInterceptorCheck } from './missing-interceptor-check';
 
 const UNAUTHORIZED = 401;
-
-// One compiled allow-list per settings object (settings are resolved once at start-up).
-const matchers = new WeakMap<IdentityAuthHttpSettings, ApiMatcher>();
-
-function matcherFor(settings: IdentityAuthHttpSettings, documentBaseUri: string | undefined): ApiMatcher {
-  let matcher = matchers.get(settings);
-  if (!matcher) {
-    matcher = compileApiMatcher(settings, documentBaseUri);
-    matchers.set(settings, matcher);
-  }
-  return matcher;
-}
 
 function withBearer<T>(request: HttpRequest<T>, token: string): HttpRequest<T> {
   return request.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
@@ -69,7 +57,7 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(SessionAccess, { optional: true });
   if (!settings || !session) throw new Error(notConfigured());
   if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MissingInterceptorCheck).markPassed();
-  const isProtected = matcherFor(settings, inject(DOCUMENT, { optional: true })?.baseURI);
+  const isProtected = apiMatcherFor(settings, inject(DOCUMENT, { optional: true })?.baseURI);
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
     return next(request);
   }

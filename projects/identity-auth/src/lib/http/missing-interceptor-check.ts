@@ -22,7 +22,7 @@ import {
 } from '@angular/core';
 
 import { IDENTITY_AUTH_HTTP_SETTINGS } from '../session/session-access';
-import { type ApiMatcher, compileApiMatcher } from './api-matcher';
+import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 
 const NETWORK_INITIATORS = new Set(['fetch', 'xmlhttprequest']);
 
@@ -78,16 +78,24 @@ function missingInterceptorMessage(url: string): string {
 
 /**
  * For `provideIdentityAuth()` and `IdentityAuthModule.forRoot()`: in dev mode in a
- * browser, starts the network watch of {@link MissingInterceptorCheck} when `apis`
- * are configured. Provides nothing in production builds.
+ * browser, starts the network watch of {@link MissingInterceptorCheck}. Provides
+ * nothing in production builds.
  */
 export function provideMissingInterceptorCheck(): EnvironmentProviders {
   if (typeof ngDevMode !== 'undefined' && !ngDevMode) return makeEnvironmentProviders([]);
   return provideEnvironmentInitializer(() => {
     const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS);
-    if (!isPlatformBrowser(inject(PLATFORM_ID)) || settings.apis.length === 0) return;
+    if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
     const check = inject(MissingInterceptorCheck);
-    check.watch(compileApiMatcher(settings, inject(DOCUMENT).baseURI));
+    const baseUri = inject(DOCUMENT).baseURI;
+    // `apis` is read when a request completes: a config factory may still be running now.
+    check.watch((url) => {
+      try {
+        return apiMatcherFor(settings, baseUri)(url);
+      } catch {
+        return false; // a bad "apis" entry: every protected request already fails with a TypeError naming it
+      }
+    });
     inject(DestroyRef).onDestroy(() => check.stop());
   });
 }
