@@ -19,7 +19,7 @@ import { catchError, defer, filter, from, type Observable, switchMap, throwError
 import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 import { SKIP_IDENTITY_AUTH } from './context';
-import { MissingInterceptorCheck } from './missing-interceptor-check';
+import { MISSING_INTERCEPTOR_CHECK } from './missing-interceptor-check';
 
 const UNAUTHORIZED = 401;
 
@@ -56,7 +56,7 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, { optional: true });
   const session = inject(SessionAccess, { optional: true });
   if (!settings || !session) throw new Error(notConfigured());
-  if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MissingInterceptorCheck).markPassed();
+  if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MISSING_INTERCEPTOR_CHECK).markPassed();
   const isProtected = apiMatcherFor(settings, inject(DOCUMENT, { optional: true })?.baseURI);
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
     return next(request);

@@ -15,7 +15,7 @@ import {
   DOCUMENT,
   type EnvironmentProviders,
   inject,
-  Injectable,
+  InjectionToken,
   makeEnvironmentProviders,
   PLATFORM_ID,
   provideEnvironmentInitializer,
@@ -24,10 +24,10 @@ import {
 import { IDENTITY_AUTH_HTTP_SETTINGS } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 
-const NETWORK_INITIATORS = new Set(['fetch', 'xmlhttprequest']);
-
-/** Shared between the interceptor (which marks itself present) and the network watch. */
-@Injectable({ providedIn: 'root' })
+/**
+ * Shared between the interceptor (which marks itself present) and the network watch.
+ * A plain class behind a token, not an `@Injectable`: production bundles drop it whole.
+ */
 export class MissingInterceptorCheck {
   private passed = false;
   private observer: PerformanceObserver | undefined;
@@ -45,7 +45,8 @@ export class MissingInterceptorCheck {
     const observer = new PerformanceObserver((list) => {
       if (this.passed) return;
       for (const entry of list.getEntries() as PerformanceResourceTiming[]) {
-        if (!NETWORK_INITIATORS.has(entry.initiatorType) || !isProtected(entry.name)) continue;
+        const network = entry.initiatorType === 'fetch' || entry.initiatorType === 'xmlhttprequest';
+        if (!network || !isProtected(entry.name)) continue;
         this.stop();
         warn(missingInterceptorMessage(entry.name));
         return;
@@ -65,6 +66,12 @@ export class MissingInterceptorCheck {
   }
 }
 
+/** The one check of an app (the interceptor may run in a child injector of the watch's). */
+export const MISSING_INTERCEPTOR_CHECK = /* @__PURE__ */ new InjectionToken<MissingInterceptorCheck>(
+  'b2trader.identity.auth: missing-interceptor check',
+  { providedIn: 'root', factory: () => new MissingInterceptorCheck() },
+);
+
 function missingInterceptorMessage(url: string): string {
   const { origin, pathname } = new URL(url);
   return (
@@ -82,20 +89,23 @@ function missingInterceptorMessage(url: string): string {
  * nothing in production builds.
  */
 export function provideMissingInterceptorCheck(): EnvironmentProviders {
-  if (typeof ngDevMode !== 'undefined' && !ngDevMode) return makeEnvironmentProviders([]);
-  return provideEnvironmentInitializer(() => {
-    const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS);
-    if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
-    const check = inject(MissingInterceptorCheck);
-    const baseUri = inject(DOCUMENT).baseURI;
-    // `apis` is read when a request completes: a config factory may still be running now.
-    check.watch((url) => {
-      try {
-        return apiMatcherFor(settings, baseUri)(url);
-      } catch {
-        return false; // a bad "apis" entry: every protected request already fails with a TypeError naming it
-      }
-    });
-    inject(DestroyRef).onDestroy(() => check.stop());
+  return makeEnvironmentProviders(
+    typeof ngDevMode === 'undefined' || ngDevMode ? [provideEnvironmentInitializer(watchForMissingInterceptor)] : [],
+  );
+}
+
+function watchForMissingInterceptor(): void {
+  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS);
+  if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
+  const check = inject(MISSING_INTERCEPTOR_CHECK);
+  const baseUri = inject(DOCUMENT).baseURI;
+  // `apis` is read when a request completes: a config factory may still be running now.
+  check.watch((url) => {
+    try {
+      return apiMatcherFor(settings, baseUri)(url);
+    } catch {
+      return false; // a bad "apis" entry: every protected request already fails with a TypeError naming it
+    }
   });
+  inject(DestroyRef).onDestroy(() => check.stop());
 }
