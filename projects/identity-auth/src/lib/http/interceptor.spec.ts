@@ -431,6 +431,16 @@ describe('identityAuthInterceptor with a fake session', () => {
       expect(session.refreshes).toBe(0);
     });
 
+    it('does not replay when the session answers with the very token that was refused', async () => {
+      spyOn(session, 'tokenAfterRejection').and.resolveTo('token-1');
+      const outcome = record(http.get(`${API}/orders`));
+      await settle();
+      unauthorized(backend.expectOne(`${API}/orders`));
+      await settle();
+      backend.expectNone(`${API}/orders`);
+      expect((outcome.errors[0] as HttpErrorResponse).status).toBe(401);
+    });
+
     for (const [status, label] of [
       [403, 'a 403 (insufficient_scope)'],
       [404, 'a 404'],
