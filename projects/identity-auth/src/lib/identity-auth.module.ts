@@ -1,0 +1,44 @@
+/**
+ * `IdentityAuthModule.forRoot(config)` for NgModule apps: the same providers as
+ * `provideIdentityAuth()`.
+ */
+import { type ModuleWithProviders, NgModule, inject } from '@angular/core';
+
+import type { IdentityAuthConfigSource } from './identity-auth-config';
+import { type IdentityAuthFeature, provideIdentityAuth } from './providers';
+
+@NgModule()
+export class IdentityAuthModule {
+  constructor() {
+    if (inject(IdentityAuthModule, { skipSelf: true, optional: true })) {
+      throw new Error(
+        ngDevMode
+          ? 'b2trader.identity.auth: IdentityAuthModule is imported twice (e.g. again in a lazy module). Import IdentityAuthModule.forRoot() once, in the root module.'
+          : 'b2trader.identity.auth: imported twice',
+      );
+    }
+  }
+
+  /**
+   * @example
+   * ```ts
+   * @NgModule({
+   *   imports: [BrowserModule, HttpClientModule, IdentityAuthModule.forRoot({ url: '/', clientId: 'spa', apis: ['/api/'] })],
+   * })
+   * export class AppModule {}
+   * ```
+   */
+  static forRoot(
+    config: IdentityAuthConfigSource,
+    ...features: IdentityAuthFeature[]
+  ): ModuleWithProviders<IdentityAuthModule> {
+    return {
+      ngModule: IdentityAuthModule,
+      providers: [
+        provideIdentityAuth(config, ...features),
+        // ISSUE 8: the class interceptor goes here:
+        // { provide: HTTP_INTERCEPTORS, useClass: IdentityAuthInterceptor, multi: true },
+      ],
+    };
+  }
+}
