@@ -163,6 +163,8 @@ export class RefreshCoordinator {
   }
 
   private retryDelay = 0;
+  /** When this tab last refreshed: the next refresh waits at least `minDelayMs`, whatever the record says. */
+  private lastRefreshAt = Number.NEGATIVE_INFINITY;
 
   private runIfLeader(condition: boolean): void {
     if (!condition || this.stopped || !this.host.tabs.isLeader || !this.host.state.record()) return;
@@ -195,6 +197,7 @@ export class RefreshCoordinator {
           host.client.scope,
           current.account,
           current.subject,
+          host.platform.now(),
         );
       } catch (err) {
         if (refreshFailureAction(err) !== 'reauthorize') throw err;
@@ -210,6 +213,7 @@ export class RefreshCoordinator {
       if (host.state.record()?.generation !== current.generation)
         return host.state.record() ?? Promise.reject(signedOutError());
       this.retryAttempt = 0;
+      this.lastRefreshAt = host.platform.now();
       host.publish(next, 'refresh');
       return next;
     } catch (err) {

@@ -151,7 +151,15 @@ export class SessionEngine extends SessionAccess {
     const subject = tokens.idTokenClaims?.sub;
     const account =
       this.pendingAccount && (!subject || this.pendingAccount.id === subject) ? this.pendingAccount : undefined;
-    const record = recordFromTokens(tokens, this.state.nextGeneration(), config.clientId, config.client.scope, account);
+    const record = recordFromTokens(
+      tokens,
+      this.state.nextGeneration(),
+      config.clientId,
+      config.client.scope,
+      account,
+      undefined,
+      this.platform.now(),
+    );
     this.publish(running, record, 'login');
     return sessionFromRecord(this.state.record() ?? record);
   }
@@ -197,7 +205,15 @@ export class SessionEngine extends SessionAccess {
   async adoptTokens(tokens: Parameters<typeof recordFromTokens>[0]): Promise<IdentitySession> {
     const running = await this.ready();
     const { config } = running;
-    const record = recordFromTokens(tokens, this.state.nextGeneration(), config.clientId, config.client.scope);
+    const record = recordFromTokens(
+      tokens,
+      this.state.nextGeneration(),
+      config.clientId,
+      config.client.scope,
+      undefined,
+      undefined,
+      this.platform.now(),
+    );
     this.publish(running, record, 'login');
     return sessionFromRecord(record);
   }
@@ -333,7 +349,15 @@ export class SessionEngine extends SessionAccess {
         },
       );
     }
-    return recordFromTokens(tokens, generation, config.clientId, config.client.scope, previous?.account);
+    return recordFromTokens(
+      tokens,
+      generation,
+      config.clientId,
+      config.client.scope,
+      previous?.account,
+      undefined,
+      this.platform.now(),
+    );
   }
 
   /** Tells the other tabs first, then adopts here: a tab that becomes leader already holds it. */

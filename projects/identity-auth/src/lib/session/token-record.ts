@@ -30,7 +30,11 @@ export function isNewerRecord(candidate: IdentityTokenRecord, current: IdentityT
   return candidate.receivedAt > current.receivedAt;
 }
 
-/** A record from a token answer. `account` falls back to the subject (a silent restore knows no more). */
+/**
+ * A record from a token answer. `account` falls back to the subject (a silent restore
+ * knows no more). `receivedAt` re-times the answer on the engine's clock, so that every
+ * schedule reads one clock.
+ */
 export function recordFromTokens(
   tokens: TokenSet,
   generation: number,
@@ -38,14 +42,15 @@ export function recordFromTokens(
   requestedScope: string,
   account?: IdentitySession['account'],
   knownSubject?: string,
+  receivedAt: number = tokens.receivedAt,
 ): IdentityTokenRecord {
   const subject = tokens.idTokenClaims?.sub ?? knownSubject ?? account?.id ?? '';
   return {
     generation,
     accessToken: tokens.accessToken,
     ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
-    receivedAt: tokens.receivedAt,
-    expiresAt: tokens.expiresAt,
+    receivedAt,
+    expiresAt: receivedAt + (tokens.expiresAt - tokens.receivedAt),
     subject,
     account: account ?? { id: subject },
     clientId,
