@@ -139,14 +139,12 @@ describe('integration: one session across tabs', () => {
     await original.login();
     // The browser copies sessionStorage into the duplicate: a store over that copy.
     const copy = new Map(Object.entries(sessionStorage));
-    const presented: string[] = [];
+    const key = [...copy.keys()].find((name) => name.startsWith('b2trader.identity.auth'));
+    expect(key).toBeDefined();
     const copiedStore: IdentityTokenStore = {
-      load: () => {
-        const text = [...copy.entries()].find(([key]) => key.startsWith('b2trader.identity.auth'))?.[1];
-        return text ? (JSON.parse(text) as IdentityTokenRecord) : null;
-      },
-      save: (record) => void presented.push(record.refreshToken ?? ''),
-      clear: () => copy.clear(),
+      load: () => (copy.has(key!) ? (JSON.parse(copy.get(key!)!) as IdentityTokenRecord) : null),
+      save: (record) => void copy.set(key!, JSON.stringify(record)),
+      clear: () => void copy.delete(key!),
     };
     const duplicate = openTab({}, [withTokenStore(copiedStore)]);
     await duplicate.service.restore();
