@@ -94,6 +94,25 @@ describe('integration: one session across tabs', () => {
     expect(tabs[2].events.at(-1)).toEqual(jasmine.objectContaining({ type: 'signedOut', origin: 'this-tab' }));
   });
 
+  it('signing out in a follower while the leader refresh is on the wire: the late answer revives nothing', async () => {
+    const tabs = await fourTabs();
+    await arm({ path: TOKEN_PATH, mode: 'delay', ms: 1_000, count: 1 });
+    await resetStats();
+    const leaderRefresh = lastValueFrom(tabs[0].service.refreshToken()).catch(() => null);
+    await until(
+      async () => ((await stats()).requests[`POST ${TOKEN_PATH}`] ?? 0) >= 1,
+      'the leader refresh on the wire',
+    );
+    await lastValueFrom(tabs[1].service.signOut());
+    await leaderRefresh;
+    await until(async () => (await stats()).tokenRequests['refresh_token'] === 1, 'the refresh answered');
+    tabs.forEach((tab) => {
+      expect(tab.service.status()).toBe('signed-out');
+      expect(tab.count('signedOut')).toBe(1);
+      expect(tab.count('refreshed')).toBe(0);
+    });
+  });
+
   it('a revoked grant with the identity session over ends the session once in every tab', async () => {
     const tabs = await fourTabs();
     await revokeGrants(true);

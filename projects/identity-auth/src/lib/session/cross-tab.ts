@@ -26,7 +26,7 @@ export type TabMessage =
   | {
       readonly kind: 'ended';
       readonly from: string;
-      readonly generation: number;
+      readonly sessionId: string;
       readonly reason: 'signedOut' | 'sessionExpired';
       readonly serverNotified: boolean;
     };
@@ -45,8 +45,9 @@ export function parseTabMessage(data: unknown): TabMessage | null {
       return m as unknown as TabMessage;
     case 'refresh-request':
     case 'refresh-failed':
-    case 'ended':
       return typeof m['generation'] === 'number' ? (m as unknown as TabMessage) : null;
+    case 'ended':
+      return typeof m['sessionId'] === 'string' ? (m as unknown as TabMessage) : null;
     default:
       return null;
   }

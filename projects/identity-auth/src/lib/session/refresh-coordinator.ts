@@ -32,7 +32,7 @@ export interface RefreshHost {
   /** Broadcasts `record` to the other tabs, then adopts it here. */
   publish(record: IdentityTokenRecord, cause: 'refresh' | 'restore'): void;
   /** Ends the session in every tab with one `sessionExpired` each. */
-  expire(error: IdentityAuthError, generation: number): void;
+  expire(error: IdentityAuthError, sessionId: string): void;
   /** A silent authorize + code exchange with the identity-session cookie. */
   silentTokens(generation: number, previous: IdentityTokenRecord): Promise<IdentityTokenRecord>;
 }
@@ -190,15 +190,15 @@ export class RefreshCoordinator {
         if (!current.refreshToken)
           throw new IdentityAuthError('invalid_grant', 'refresh failed: no refresh token.', { step: 'refresh' });
         const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
-        next = recordFromTokens(
-          tokens,
-          current.generation + 1,
-          current.clientId,
-          host.client.scope,
-          current.account,
-          current.subject,
-          host.platform.now(),
-        );
+        next = recordFromTokens(tokens, {
+          generation: current.generation + 1,
+          sessionId: current.sessionId,
+          clientId: current.clientId,
+          requestedScope: host.client.scope,
+          account: current.account,
+          subject: current.subject,
+          receivedAt: host.platform.now(),
+        });
       } catch (err) {
         if (refreshFailureAction(err) !== 'reauthorize') throw err;
         try {
@@ -250,7 +250,7 @@ export class RefreshCoordinator {
       error,
     });
     this.retryAttempt = 0;
-    host.expire(error, current.generation);
+    host.expire(error, current.sessionId);
   }
 
   private askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {

@@ -12,7 +12,9 @@ import {
   isIdentityAuthError,
   signIn,
   type SignInResult,
+  type SignInAccount,
   signOut,
+  type TokenSet,
 } from 'b2trader.identity.auth/core';
 
 import {
@@ -151,15 +153,7 @@ export class SessionEngine extends SessionAccess {
     const subject = tokens.idTokenClaims?.sub;
     const account =
       this.pendingAccount && (!subject || this.pendingAccount.id === subject) ? this.pendingAccount : undefined;
-    const record = recordFromTokens(
-      tokens,
-      this.state.nextGeneration(),
-      config.clientId,
-      config.client.scope,
-      account,
-      undefined,
-      this.platform.now(),
-    );
+    const record = this.newSession(running, tokens, account);
     this.publish(running, record, 'login');
     return sessionFromRecord(this.state.record() ?? record);
   }
@@ -194,26 +188,22 @@ export class SessionEngine extends SessionAccess {
         serverNotified = false;
       }
     }
-    const generation = this.state.record()?.generation ?? record?.generation ?? 0;
-    tabs.post({ kind: 'ended', reason: 'signedOut', generation, serverNotified });
-    this.endHere(running, { type: 'signedOut', at: this.platform.now(), origin: 'this-tab', serverNotified });
+    // Every record of this session ends, including one a leader is still fetching.
+    const sessionId = record?.sessionId;
+    if (sessionId) tabs.post({ kind: 'ended', reason: 'signedOut', sessionId, serverNotified });
+    this.endHere(
+      running,
+      { type: 'signedOut', at: this.platform.now(), origin: 'this-tab', serverNotified },
+      sessionId,
+    );
     this.pendingAccount = null;
     return serverNotified;
   }
 
   /** Adopts tokens from another source (the machine-to-machine grant) as this tab's session. */
-  async adoptTokens(tokens: Parameters<typeof recordFromTokens>[0]): Promise<IdentitySession> {
+  async adoptTokens(tokens: TokenSet): Promise<IdentitySession> {
     const running = await this.ready();
-    const { config } = running;
-    const record = recordFromTokens(
-      tokens,
-      this.state.nextGeneration(),
-      config.clientId,
-      config.client.scope,
-      undefined,
-      undefined,
-      this.platform.now(),
-    );
+    const record = this.newSession(running, tokens);
     this.publish(running, record, 'login');
     return sessionFromRecord(record);
   }
@@ -254,7 +244,7 @@ export class SessionEngine extends SessionAccess {
         state: this.state,
         tabs,
         publish: (record, cause) => this.publish(running, record, cause),
-        expire: (error, generation) => this.expire(running, error, generation),
+        expire: (error, sessionId) => this.expire(running, error, sessionId),
         silentTokens: (generation, previous) => this.silentTokens(running, generation, previous),
       }),
     };
@@ -311,7 +301,7 @@ export class SessionEngine extends SessionAccess {
           message.reason === 'signedOut'
             ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
             : { type: 'sessionExpired', at, origin: 'other-tab' };
-        this.endHere(running, event, message.generation);
+        this.endHere(running, event, message.sessionId);
         break;
       }
     }
@@ -349,15 +339,14 @@ export class SessionEngine extends SessionAccess {
         },
       );
     }
-    return recordFromTokens(
-      tokens,
+    return recordFromTokens(tokens, {
       generation,
-      config.clientId,
-      config.client.scope,
-      previous?.account,
-      undefined,
-      this.platform.now(),
-    );
+      sessionId: previous?.sessionId ?? this.newSessionId(),
+      clientId: config.clientId,
+      requestedScope: config.client.scope,
+      account: previous?.account,
+      receivedAt: this.platform.now(),
+    });
   }
 
   /** Tells the other tabs first, then adopts here: a tab that becomes leader already holds it. */
@@ -367,9 +356,26 @@ export class SessionEngine extends SessionAccess {
     this.adoptHere(running, record, cause, 'this-tab');
   }
 
-  private expire(running: Running, error: IdentityAuthError, generation: number): void {
-    running.tabs.post({ kind: 'ended', reason: 'sessionExpired', generation, serverNotified: false });
-    this.endHere(running, { type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, generation);
+  private expire(running: Running, error: IdentityAuthError, sessionId: string): void {
+    running.tabs.post({ kind: 'ended', reason: 'sessionExpired', sessionId, serverNotified: false });
+    this.endHere(running, { type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, sessionId);
+  }
+
+  /** The first record of a new session (a login, a machine-to-machine sign-in). */
+  private newSession(running: Running, tokens: TokenSet, account?: SignInAccount): IdentityTokenRecord {
+    return recordFromTokens(tokens, {
+      generation: this.state.nextGeneration(),
+      sessionId: this.newSessionId(),
+      clientId: running.config.clientId,
+      requestedScope: running.config.client.scope,
+      account,
+      receivedAt: this.platform.now(),
+    });
+  }
+
+  private newSessionId(): string {
+    const random = () => Math.floor(this.platform.random() * 2 ** 32).toString(36);
+    return `${this.platform.now().toString(36)}-${random()}${random()}`;
   }
 
   private adoptHere(
@@ -384,10 +390,10 @@ export class SessionEngine extends SessionAccess {
   private endHere(
     running: Running,
     event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' },
-    generation?: number,
+    sessionId?: string,
   ): void {
     const had = this.state.record();
-    this.state.end(event, generation);
+    this.state.end(event, sessionId);
     if (had && !this.state.record()) running.coordinator.onRecordChanged();
   }
 

@@ -7,6 +7,7 @@ import { MemoryTokenStore } from './token-store';
 function record(generation: number, overrides: Partial<IdentityTokenRecord> = {}): IdentityTokenRecord {
   return {
     generation,
+    sessionId: 's1',
     accessToken: `at-${generation}`,
     refreshToken: `rt-${generation}`,
     receivedAt: 1_000 * generation,
@@ -74,13 +75,22 @@ describe('SessionState', () => {
     expect(state.status()).toBe('signed-out');
     expect(state.adopt(record(4), 'refresh', 'other-tab')).toBeFalse();
     expect(state.nextGeneration()).toBe(5);
-    expect(state.adopt(record(5), 'login', 'this-tab')).toBeTrue();
+    expect(state.adopt(record(5, { sessionId: 's2' }), 'login', 'this-tab')).toBeTrue();
   });
 
-  it('an end for an older generation leaves a newer session alone', () => {
-    state.adopt(record(7), 'login', 'this-tab');
-    expect(state.end({ type: 'signedOut', at: 1, origin: 'other-tab', serverNotified: true }, 6)).toBeFalse();
-    expect(state.record()?.generation).toBe(7);
+  it('a late record of a signed-out session is refused, even of a higher generation', () => {
+    state.adopt(record(4), 'login', 'this-tab');
+    state.end({ type: 'signedOut', at: 1, origin: 'other-tab', serverNotified: true }, 's1');
+    // The leader's refresh of generation 4 arrives after the sign-out.
+    expect(state.adopt(record(5), 'refresh', 'other-tab')).toBeFalse();
+    expect(state.status()).toBe('signed-out');
+  });
+
+  it('an end of another session leaves a newer login alone, and that session stays ended', () => {
+    state.adopt(record(7, { sessionId: 's2' }), 'login', 'this-tab');
+    expect(state.end({ type: 'signedOut', at: 1, origin: 'other-tab', serverNotified: true }, 's1')).toBeFalse();
+    expect(state.record()?.sessionId).toBe('s2');
+    expect(state.adopt(record(8), 'refresh', 'other-tab')).toBeFalse();
   });
 
   it('never puts a token into the public session', () => {

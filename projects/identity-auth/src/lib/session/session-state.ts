@@ -17,8 +17,9 @@ export type AdoptCause = 'login' | 'restore' | 'refresh';
 export class SessionState {
   private readonly current = signal<IdentityTokenRecord | null>(null);
   private readonly currentStatus = signal<IdentityAuthStatus>('unknown');
-  /** Generation of the last session that ended: a late answer for it must not revive it. */
-  private endedGeneration = 0;
+  /** Sessions that ended here: a late record of one of them must not revive it. */
+  private readonly endedSessions = new Set<string>();
+  private highestGeneration = 0;
   private store: IdentityTokenStore | null = null;
   private now: () => number = Date.now;
 
@@ -43,7 +44,7 @@ export class SessionState {
 
   /** The generation a new session (login, restore) must exceed. */
   nextGeneration(): number {
-    return Math.max(this.current()?.generation ?? 0, this.endedGeneration) + 1;
+    return Math.max(this.current()?.generation ?? 0, this.highestGeneration) + 1;
   }
 
   /**
@@ -52,7 +53,8 @@ export class SessionState {
    */
   adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: IdentityAuthEventOrigin): boolean {
     const previous = this.current();
-    if (record.generation <= this.endedGeneration || !isNewerRecord(record, previous)) return false;
+    if (this.endedSessions.has(record.sessionId) || !isNewerRecord(record, previous)) return false;
+    this.highestGeneration = Math.max(this.highestGeneration, record.generation);
     this.current.set(record);
     this.currentStatus.set('signed-in');
     void this.persist((store) => store.save(record));
@@ -66,11 +68,15 @@ export class SessionState {
     return true;
   }
 
-  /** Ends the session (once): forgets the tokens everywhere this tab keeps them and emits `event`. */
-  end(event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }, generation?: number): boolean {
+  /**
+   * Ends a session (once): forgets the tokens everywhere this tab keeps them and emits
+   * `event`. With `sessionId`, only that session: a newer login here stays.
+   */
+  end(event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }, sessionId?: string): boolean {
     const previous = this.current();
-    if (generation !== undefined && previous && previous.generation > generation) return false;
-    this.endedGeneration = Math.max(this.endedGeneration, previous?.generation ?? 0, generation ?? 0);
+    if (sessionId !== undefined) this.endedSessions.add(sessionId);
+    if (previous && sessionId !== undefined && previous.sessionId !== sessionId) return false;
+    if (previous) this.endedSessions.add(previous.sessionId);
     this.current.set(null);
     this.currentStatus.set('signed-out');
     void this.persist((store) => store.clear());

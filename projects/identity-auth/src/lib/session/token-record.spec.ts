@@ -15,7 +15,13 @@ const tokens: TokenSet = {
 
 describe('token records', () => {
   it('derive the public session without any token', () => {
-    const record = recordFromTokens(tokens, 3, 'spa', 'openid', { id: 'user-1', email: 'a@b.c' });
+    const record = recordFromTokens(tokens, {
+      generation: 3,
+      sessionId: 's',
+      clientId: 'spa',
+      requestedScope: 'openid',
+      account: { id: 'user-1', email: 'a@b.c' },
+    });
     const session = sessionFromRecord(record);
     expect(session).toEqual({
       account: { id: 'user-1', email: 'a@b.c' },
@@ -29,10 +35,28 @@ describe('token records', () => {
   });
 
   it('know only the subject after a silent restore', () => {
-    expect(recordFromTokens(tokens, 1, 'spa', 'openid').account).toEqual({ id: 'user-1' });
+    const record = recordFromTokens(tokens, {
+      generation: 1,
+      sessionId: 's',
+      clientId: 'spa',
+      requestedScope: 'openid',
+    });
+    expect(record.account).toEqual({ id: 'user-1' });
   });
 
-  const base = recordFromTokens(tokens, 2, 'spa', 'openid');
+  it('re-time the answer on the engine clock, keeping its lifetime', () => {
+    const record = recordFromTokens(tokens, {
+      generation: 1,
+      sessionId: 's',
+      clientId: 'spa',
+      requestedScope: 'openid',
+      receivedAt: 500_000,
+    });
+    expect(record.receivedAt).toBe(500_000);
+    expect(record.expiresAt).toBe(530_000);
+  });
+
+  const base = recordFromTokens(tokens, { generation: 2, sessionId: 's', clientId: 'spa', requestedScope: 'openid' });
   const table: [string, number, number, boolean][] = [
     ['a higher generation wins', 3, 0, true],
     ['a lower generation loses', 1, 99_999, false],
@@ -49,5 +73,6 @@ describe('token records', () => {
     expect(parseRecord({ ...base, accessToken: '' })).toBeNull();
     expect(parseRecord({ ...base, generation: '2' })).toBeNull();
     expect(parseRecord({ ...base, account: undefined })).toBeNull();
+    expect(parseRecord({ ...base, sessionId: 7 })).toBeNull();
   });
 });

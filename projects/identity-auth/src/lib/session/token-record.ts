@@ -11,6 +11,8 @@ import type { IdentitySession } from './session-access';
 export interface IdentityTokenRecord {
   /** Grows by one with every new set of tokens; tabs keep the highest (ties: the later `receivedAt`). */
   readonly generation: number;
+  /** One signed-in session across its refreshes: a sign-out or an expiry ends every record of it, however late one arrives. */
+  readonly sessionId: string;
   readonly accessToken: string;
   readonly refreshToken?: string;
   /** Local time (ms) the token answer arrived. */
@@ -30,23 +32,29 @@ export function isNewerRecord(candidate: IdentityTokenRecord, current: IdentityT
   return candidate.receivedAt > current.receivedAt;
 }
 
-/**
- * A record from a token answer. `account` falls back to the subject (a silent restore
- * knows no more). `receivedAt` re-times the answer on the engine's clock, so that every
- * schedule reads one clock.
- */
-export function recordFromTokens(
-  tokens: TokenSet,
-  generation: number,
-  clientId: string,
-  requestedScope: string,
-  account?: IdentitySession['account'],
-  knownSubject?: string,
-  receivedAt: number = tokens.receivedAt,
-): IdentityTokenRecord {
-  const subject = tokens.idTokenClaims?.sub ?? knownSubject ?? account?.id ?? '';
+/** What a record adds to a token answer. */
+export interface RecordContext {
+  readonly generation: number;
+  readonly sessionId: string;
+  readonly clientId: string;
+  /** The scope asked for: used when the answer names none. */
+  readonly requestedScope: string;
+  /** The account sign-in returned; without it only the subject is known (a silent restore). */
+  readonly account?: IdentitySession['account'];
+  /** The session's subject, for a refresh answer without an id_token. */
+  readonly subject?: string;
+  /** Re-times the answer on the engine's clock, so that every schedule reads one clock. */
+  readonly receivedAt?: number;
+}
+
+/** A record from a token answer. */
+export function recordFromTokens(tokens: TokenSet, context: RecordContext): IdentityTokenRecord {
+  const { account, clientId, generation, sessionId, requestedScope } = context;
+  const subject = tokens.idTokenClaims?.sub ?? context.subject ?? account?.id ?? '';
+  const receivedAt = context.receivedAt ?? tokens.receivedAt;
   return {
     generation,
+    sessionId,
     accessToken: tokens.accessToken,
     ...(tokens.refreshToken === undefined ? {} : { refreshToken: tokens.refreshToken }),
     receivedAt,
@@ -76,6 +84,7 @@ export function parseRecord(value: unknown): IdentityTokenRecord | null {
   const account = r['account'] as Record<string, unknown> | undefined;
   const ok =
     typeof r['generation'] === 'number' &&
+    typeof r['sessionId'] === 'string' &&
     typeof r['accessToken'] === 'string' &&
     r['accessToken'] !== '' &&
     (r['refreshToken'] === undefined || typeof r['refreshToken'] === 'string') &&
