@@ -86,6 +86,23 @@ export class CrossTab {
     return this.leader;
   }
 
+  /**
+   * Whether another tab of this session may be open: someone else holds the leader
+   * lock. A lone tab need not wait for answers that cannot come. Without Web Locks:
+   * maybe (true) when there is a channel.
+   */
+  async mayHavePeers(): Promise<boolean> {
+    const locks = this.platform.locks();
+    if (!this.channel || this.closed) return false;
+    if (!locks) return true;
+    try {
+      const held = (await locks.held()).includes(`${this.name}:leader`);
+      return held && !this.leader;
+    } catch {
+      return true;
+    }
+  }
+
   /** Queues for the leader lock; `onLeader` runs once this tab holds it. */
   campaign(onLeader: () => void): void {
     const locks = this.platform.locks();

@@ -20,6 +20,8 @@ export interface TabChannel {
 /** The subset of the Web Locks API the engine uses. */
 export interface TabLocks {
   request(name: string, callback: () => Promise<void>): Promise<void>;
+  /** The names of the locks held now (by any tab of the origin). */
+  held(): Promise<string[]>;
 }
 
 /** What the engine may touch of its environment. Picked from `PLATFORM_ID` unless a test provides its own. */
@@ -75,7 +77,12 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
   }
   locks(): TabLocks | null {
     const locks = this.window.navigator?.locks;
-    return locks ? { request: async (name, callback) => void (await locks.request(name, callback)) } : null;
+    return locks
+      ? {
+          request: async (name, callback) => void (await locks.request(name, callback)),
+          held: async () => ((await locks.query()).held ?? []).map((lock) => lock.name ?? ''),
+        }
+      : null;
   }
   openChannel(name: string): TabChannel | null {
     return typeof this.window.BroadcastChannel === 'function' ? new this.window.BroadcastChannel(name) : null;

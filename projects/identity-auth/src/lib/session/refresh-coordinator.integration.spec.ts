@@ -46,8 +46,17 @@ class SteeredPlatform extends BrowserIdentityAuthPlatform {
     this.heartbeats.push(callback);
     return () => undefined;
   }
+  /** The kinds of the messages this page posted. */
+  readonly posted: string[] = [];
   override openChannel(name: string): TabChannel | null {
-    return this.options.isolated ? null : super.openChannel(name);
+    const channel = this.options.isolated ? null : super.openChannel(name);
+    if (!channel) return null;
+    const post = channel.postMessage.bind(channel);
+    channel.postMessage = (message: unknown) => {
+      this.posted.push((message as { kind: string }).kind);
+      post(message);
+    };
+    return channel;
   }
   override locks(): TabLocks | null {
     return this.options.isolated ? null : super.locks();
@@ -111,6 +120,23 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     await until(() => tab.count('refreshed') === 1, 'a refresh when back online', 3_000);
     expect(Date.now() - online).toBeLessThan(3_000);
     expect(tab.service.status()).toBe('signed-in');
+  });
+
+  it('a lone tab restores without asking for peers; a second tab asks and takes the session from the first', async () => {
+    const lone = new SteeredPlatform();
+    const first = steeredTab(lone);
+    await first.service.restore();
+    expect(first.service.status()).toBe('signed-out');
+    expect(lone.posted).not.toContain('hello');
+    await first.login();
+    await resetStats();
+
+    const next = new SteeredPlatform();
+    const second = steeredTab(next);
+    await second.service.restore();
+    expect(next.posted).toContain('hello');
+    expect(second.service.status()).toBe('signed-in');
+    expect((await stats()).tokenRequests).toEqual({});
   });
 
   it('without BroadcastChannel and Web Locks, a local store syncs pages through storage events', async () => {

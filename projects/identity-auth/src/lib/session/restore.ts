@@ -38,7 +38,7 @@ export async function restoreSession(host: RestoreHost): Promise<void> {
     }
     if (stored) state.adopt(stored, 'restore', 'this-tab');
     // A duplicated tab's copied storage may be behind its original: the peers know better.
-    if (host.tabs.connected) await host.askPeers(PEER_ANSWER_MS);
+    if (await host.tabs.mayHavePeers()) await host.askPeers(PEER_ANSWER_MS);
     if (state.record()) return;
     try {
       host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
