@@ -164,6 +164,32 @@ describe('integration: IdentityAuthService against the emulator', () => {
     expect(tab.service.status()).toBe('signed-in');
   });
 
+  it('during an outage getAccessToken() gives the still-valid token, then a transient error once it expired', async () => {
+    await shortTokens(3);
+    const tab = openTab();
+    await tab.service.restore();
+    await tab.login();
+    const token = await tab.service.getAccessToken();
+    await disarm();
+    await arm({ path: TOKEN_PATH, mode: 'html', status: 503, count: 50 });
+    await until(() => tab.count('refreshFailed') >= 1, 'a failed refresh');
+    const expiresAt = tab.service.session()!.expiresAt;
+    // Refreshes start at half of the 3 s lifetime: the token still has about 1.5 s.
+    expect(await tab.service.getAccessToken()).toBe(token);
+    expect(Date.now()).toBeLessThan(expiresAt);
+    await until(() => Date.now() > expiresAt, 'the token to expire');
+    let caught: unknown;
+    try {
+      await tab.service.getAccessToken();
+    } catch (err) {
+      caught = err;
+    }
+    expect(isIdentityAuthError(caught)).toBeTrue();
+    expect((caught as { transient: boolean }).transient).toBeTrue();
+    expect(tab.service.status()).toBe('signed-in');
+    expect(tab.count('sessionExpired')).toBe(0);
+  });
+
   it('waits at least Retry-After after a 429 during a refresh', async () => {
     const tab = openTab();
     await shortTokens(3);
