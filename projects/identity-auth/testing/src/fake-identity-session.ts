@@ -5,7 +5,7 @@
  * session ends), with no server, no storage, no timers and no other tabs.
  */
 import { computed, signal } from '@angular/core';
-import { type ɵIdentitySession as IdentitySession, ɵSessionAccess as SessionAccess } from 'b2trader.identity.auth';
+import { type IdentitySession, SessionAccess } from 'b2trader.identity.auth';
 import { CLIENT_SCOPES, IdentityAuthError } from 'b2trader.identity.auth/core';
 
 import type { IdentityAuthTestingController } from './identity-auth-testing-controller';

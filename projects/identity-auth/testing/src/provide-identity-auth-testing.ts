@@ -6,9 +6,9 @@ import { HTTP_INTERCEPTORS } from '@angular/common/http';
 import { DOCUMENT, type EnvironmentProviders, inject, makeEnvironmentProviders, type Provider } from '@angular/core';
 import {
   IdentityAuthInterceptor,
-  ɵIDENTITY_AUTH_HTTP_SETTINGS as IDENTITY_AUTH_HTTP_SETTINGS,
-  type ɵIdentityAuthHttpSettings as IdentityAuthHttpSettings,
-  ɵSessionAccess as SessionAccess,
+  IDENTITY_AUTH_HTTP_SETTINGS,
+  type IdentityAuthHttpSettings,
+  SessionAccess,
 } from 'b2trader.identity.auth';
 
 import { FakeIdentitySession, type TestAccount } from './fake-identity-session';

@@ -33,14 +33,18 @@ export abstract class SessionAccess {
    * A token to attach to a request now: the current one, or — when it is expired or
    * inside the refresh lead — the one the single shared refresh (in the leader tab)
    * produces. `null` when signed out. Rejects with an `IdentityAuthError` only when
-   * the refresh ends the session.
+   * the refresh ends the session, or — with a `transient` one — when the token has
+   * expired and the refresh failed transiently (the session stays; the refresh is
+   * retried with backoff). While the token has not expired, a transient failure
+   * resolves to the current token.
    */
   abstract tokenForRequest(): Promise<string | null>;
   /**
    * The API answered 401 to a request that carried `rejected`. If the current token
    * is already another one, resolves to it at once; otherwise joins or starts the one
    * shared refresh and resolves to its token. Rejects with the same `IdentityAuthError`
-   * for every waiting caller when the refresh ends the session.
+   * for every waiting caller when the refresh ends the session, and with the transient
+   * one when the refresh failed transiently (the session stays).
    */
   abstract tokenAfterRejection(rejected: string): Promise<string>;
 }

@@ -1,0 +1,141 @@
+/**
+ * Tabs of one origin sharing one session: a BroadcastChannel for the state and a
+ * Web Lock that elects one leader tab (the only one that refreshes). Without Web
+ * Locks every tab leads itself; without BroadcastChannel tabs do not talk (a
+ * `local` store still syncs through `storage` events).
+ */
+import type { IdentityAuthPlatform, TabChannel } from './identity-auth-platform';
+import { type IdentityTokenRecord, parseRecord } from './token-record';
+
+/** What tabs say to each other. Every message names its sender. */
+export type TabMessage =
+  | {
+      readonly kind: 'state';
+      readonly from: string;
+      readonly record: IdentityTokenRecord;
+      readonly cause: 'login' | 'restore' | 'refresh';
+    }
+  | { readonly kind: 'hello'; readonly from: string }
+  | { readonly kind: 'refresh-request'; readonly from: string; readonly generation: number }
+  | {
+      readonly kind: 'refresh-failed';
+      readonly from: string;
+      readonly generation: number;
+      readonly transient: boolean;
+    }
+  | {
+      readonly kind: 'ended';
+      readonly from: string;
+      readonly sessionId: string;
+      readonly reason: 'signedOut' | 'sessionExpired';
+      readonly serverNotified: boolean;
+    };
+
+type Payload<M> = M extends TabMessage ? Omit<M, 'from'> : never;
+
+/** Reads a message from another tab; anything malformed is dropped. */
+export function parseTabMessage(data: unknown): TabMessage | null {
+  if (!data || typeof data !== 'object') return null;
+  const m = data as Record<string, unknown>;
+  if (typeof m['from'] !== 'string') return null;
+  switch (m['kind']) {
+    case 'state':
+      return parseRecord(m['record']) ? (m as unknown as TabMessage) : null;
+    case 'hello':
+      return m as unknown as TabMessage;
+    case 'refresh-request':
+    case 'refresh-failed':
+      return typeof m['generation'] === 'number' ? (m as unknown as TabMessage) : null;
+    case 'ended':
+      return typeof m['sessionId'] === 'string' ? (m as unknown as TabMessage) : null;
+    default:
+      return null;
+  }
+}
+
+export class CrossTab {
+  /** This tab's id in messages. */
+  readonly id: string;
+  private readonly channel: TabChannel | null;
+  private releaseLeadership: (() => void) | null = null;
+  private leader = false;
+  private closed = false;
+
+  constructor(
+    private readonly platform: IdentityAuthPlatform,
+    private readonly name: string,
+    private readonly onMessage: (message: TabMessage) => void,
+  ) {
+    this.id = `${platform.now().toString(36)}-${Math.floor(platform.random() * 2 ** 48).toString(36)}`;
+    this.channel = platform.openChannel(name);
+    if (this.channel) {
+      this.channel.onmessage = (event) => {
+        const message = parseTabMessage(event.data);
+        if (message && message.from !== this.id && !this.closed) this.onMessage(message);
+      };
+    }
+  }
+
+  /** True when other tabs can hear this one. */
+  get connected(): boolean {
+    return this.channel !== null;
+  }
+
+  /** True while this tab holds the leader lock (always, where there are no Web Locks). */
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  /**
+   * Whether another tab of this session may be open: someone else holds the leader
+   * lock. A lone tab need not wait for answers that cannot come. Without Web Locks:
+   * maybe (true) when there is a channel.
+   */
+  async mayHavePeers(): Promise<boolean> {
+    const locks = this.platform.locks();
+    if (!this.channel || this.closed) return false;
+    if (!locks) return true;
+    try {
+      const held = (await locks.held()).includes(`${this.name}:leader`);
+      return held && !this.leader;
+    } catch {
+      return true;
+    }
+  }
+
+  /** Queues for the leader lock; `onLeader` runs once this tab holds it. */
+  campaign(onLeader: () => void): void {
+    const locks = this.platform.locks();
+    if (!locks || !this.channel) {
+      this.leader = true;
+      onLeader();
+      return;
+    }
+    void locks
+      .request(`${this.name}:leader`, () => {
+        if (this.closed) return Promise.resolve();
+        this.leader = true;
+        onLeader();
+        return new Promise<void>((release) => (this.releaseLeadership = release));
+      })
+      .catch(() => undefined);
+  }
+
+  post(message: Payload<TabMessage>): void {
+    if (this.closed) return;
+    try {
+      this.channel?.postMessage({ ...message, from: this.id });
+    } catch {
+      // A closed channel (the page is going away): nothing to tell.
+    }
+  }
+
+  /** Leaves: releases the leader lock (the next tab takes over) and closes the channel. */
+  close(): void {
+    this.closed = true;
+    this.leader = false;
+    this.releaseLeadership?.();
+    this.releaseLeadership = null;
+    this.channel?.close();
+  }
+}

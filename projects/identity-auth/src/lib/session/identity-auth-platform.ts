@@ -1,0 +1,139 @@
+/**
+ * The one seam through which the session engine touches the browser: clock,
+ * timers, Web Storage, Web Locks, BroadcastChannel and window events. On the
+ * server platform every member is inert, so nothing of the browser is touched;
+ * tests swap single members.
+ */
+import { DOCUMENT, isPlatformBrowser } from '@angular/common';
+import { inject, Injectable, PLATFORM_ID } from '@angular/core';
+
+/** A cancel function for a timer or a listener. */
+export type Cancel = () => void;
+
+/** The subset of BroadcastChannel the engine uses. */
+export interface TabChannel {
+  postMessage(message: unknown): void;
+  close(): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+}
+
+/** The subset of the Web Locks API the engine uses. */
+export interface TabLocks {
+  request(name: string, callback: () => Promise<void>): Promise<void>;
+  /** The names of the locks held now (by any tab of the origin). */
+  held(): Promise<string[]>;
+}
+
+/** What the engine may touch of its environment. Picked from `PLATFORM_ID` unless a test provides its own. */
+@Injectable({ providedIn: 'root', useFactory: () => platformFromInjector() })
+export abstract class IdentityAuthPlatform {
+  /** False on the server: the session stays signed out and no timer, storage or channel is used. */
+  abstract readonly isBrowser: boolean;
+  /** The document's base URI (resolves a path-only `url`), when there is a document. */
+  abstract readonly baseUri: string | undefined;
+  abstract now(): number;
+  abstract random(): number;
+  abstract setTimeout(callback: () => void, ms: number): Cancel;
+  abstract setInterval(callback: () => void, ms: number): Cancel;
+  /** `sessionStorage` or `localStorage`, or null where there is none (or it throws, as in some privacy modes). */
+  abstract storage(kind: 'session' | 'local'): Storage | null;
+  abstract locks(): TabLocks | null;
+  abstract openChannel(name: string): TabChannel | null;
+  /** Listens to a window event (`online`, `storage`, `visibilitychange`, `pageshow`). */
+  abstract listen(event: string, callback: (event: Event) => void): Cancel;
+}
+
+const noop: Cancel = () => undefined;
+
+/** The browser: the real globals. */
+export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
+  readonly isBrowser = true;
+  constructor(
+    private readonly window: Window & typeof globalThis,
+    readonly baseUri: string | undefined,
+  ) {
+    super();
+  }
+  now(): number {
+    return Date.now();
+  }
+  random(): number {
+    return Math.random();
+  }
+  setTimeout(callback: () => void, ms: number): Cancel {
+    const id = this.window.setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    return () => this.window.clearTimeout(id);
+  }
+  setInterval(callback: () => void, ms: number): Cancel {
+    const id = this.window.setInterval(callback, ms);
+    return () => this.window.clearInterval(id);
+  }
+  storage(kind: 'session' | 'local'): Storage | null {
+    try {
+      return kind === 'session' ? this.window.sessionStorage : this.window.localStorage;
+    } catch {
+      return null;
+    }
+  }
+  locks(): TabLocks | null {
+    const locks = this.window.navigator?.locks;
+    return locks
+      ? {
+          request: async (name, callback) => void (await locks.request(name, callback)),
+          held: async () => ((await locks.query()).held ?? []).map((lock) => lock.name ?? ''),
+        }
+      : null;
+  }
+  openChannel(name: string): TabChannel | null {
+    return typeof this.window.BroadcastChannel === 'function' ? new this.window.BroadcastChannel(name) : null;
+  }
+  listen(event: string, callback: (event: Event) => void): Cancel {
+    this.window.addEventListener(event, callback);
+    return () => this.window.removeEventListener(event, callback);
+  }
+}
+
+/** The server platform (SSR): nothing to touch, nothing scheduled. */
+export class ServerIdentityAuthPlatform extends IdentityAuthPlatform {
+  readonly isBrowser = false;
+  readonly baseUri: string | undefined;
+  constructor(baseUri?: string) {
+    super();
+    this.baseUri = baseUri;
+  }
+  now(): number {
+    return Date.now();
+  }
+  random(): number {
+    return Math.random();
+  }
+  setTimeout(): Cancel {
+    return noop;
+  }
+  setInterval(): Cancel {
+    return noop;
+  }
+  storage(): null {
+    return null;
+  }
+  locks(): null {
+    return null;
+  }
+  openChannel(): null {
+    return null;
+  }
+  listen(): Cancel {
+    return noop;
+  }
+}
+
+/** Picks the platform from `PLATFORM_ID`. */
+export function platformFromInjector(): IdentityAuthPlatform {
+  const document = inject(DOCUMENT, { optional: true });
+  if (!isPlatformBrowser(inject(PLATFORM_ID))) {
+    // The server's document may know the request URL; nothing else of it is used.
+    return new ServerIdentityAuthPlatform(document?.baseURI || undefined);
+  }
+  const view = document?.defaultView as (Window & typeof globalThis) | null | undefined;
+  return new BrowserIdentityAuthPlatform(view ?? (globalThis as Window & typeof globalThis), document?.baseURI);
+}

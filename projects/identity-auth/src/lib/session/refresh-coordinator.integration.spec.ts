@@ -1,0 +1,158 @@
+// Integration against the emulator where the environment has to be steered: the
+// platform seam is the real browser except for what a test cannot wait for (a
+// machine's sleep: the clock and the heartbeat; a fixed jitter) — each named so.
+import { PLATFORM_ID } from '@angular/core';
+
+import {
+  BrowserIdentityAuthPlatform,
+  type Cancel,
+  IdentityAuthPlatform,
+  type TabChannel,
+  type TabLocks,
+} from './identity-auth-platform';
+import {
+  arm,
+  cleanSlate,
+  closeAllTabs,
+  disarm,
+  openTab,
+  requireEmulator,
+  resetStats,
+  shortTokens,
+  stats,
+  TOKEN_PATH,
+  until,
+} from '../testing-support/emulator-tabs.spec';
+
+type Page = Window & typeof globalThis;
+
+/** The browser, with a clock that can jump, heartbeats run by hand, a fixed jitter, and optionally no channel or locks. */
+class SteeredPlatform extends BrowserIdentityAuthPlatform {
+  offsetMs = 0;
+  readonly heartbeats: (() => void)[] = [];
+  constructor(
+    page: Page = window as Page,
+    private readonly options: { isolated?: boolean; jitter?: number } = {},
+  ) {
+    super(page, document.baseURI);
+  }
+  override now(): number {
+    return Date.now() + this.offsetMs;
+  }
+  override random(): number {
+    return this.options.jitter ?? super.random();
+  }
+  override setInterval(callback: () => void): Cancel {
+    this.heartbeats.push(callback);
+    return () => undefined;
+  }
+  /** The kinds of the messages this page posted. */
+  readonly posted: string[] = [];
+  override openChannel(name: string): TabChannel | null {
+    const channel = this.options.isolated ? null : super.openChannel(name);
+    if (!channel) return null;
+    const post = channel.postMessage.bind(channel);
+    channel.postMessage = (message: unknown) => {
+      this.posted.push((message as { kind: string }).kind);
+      post(message);
+    };
+    return channel;
+  }
+  override locks(): TabLocks | null {
+    return this.options.isolated ? null : super.locks();
+  }
+}
+
+function steeredTab(platform: SteeredPlatform, config = {}) {
+  return openTab(
+    config,
+    [],
+    [
+      { provide: PLATFORM_ID, useValue: 'browser' },
+      { provide: IdentityAuthPlatform, useValue: platform },
+    ],
+  );
+}
+
+describe('integration: the refresh coordinator in a steered environment', () => {
+  const pages: Window[] = [];
+  beforeAll(requireEmulator);
+  beforeEach(cleanSlate);
+  afterEach(() => {
+    closeAllTabs();
+    pages.splice(0).forEach((page) => page.close());
+  });
+
+  it('a machine that slept (clock moved on, heartbeat run by hand) refreshes at once on wake', async () => {
+    const platform = new SteeredPlatform();
+    const tab = steeredTab(platform);
+    await tab.service.restore();
+    await tab.login();
+    await resetStats();
+    expect(tab.count('refreshed')).toBe(0);
+    // A 30-second token is not due for 22 s; after a minute of sleep it is overdue.
+    platform.offsetMs = 60_000;
+    platform.heartbeats.forEach((beat) => beat());
+    await until(() => tab.count('refreshed') === 1, 'a refresh on wake', 5_000);
+    expect((await stats()).tokenRequests['refresh_token']).toBe(1);
+  });
+
+  it('back online, a refresh waiting out its backoff (fixed jitter, 1 s time limit) runs at once', async () => {
+    const platform = new SteeredPlatform(window as Page, { jitter: 1 });
+    await shortTokens(3);
+    // A 1-second time limit turns an unanswered refresh into a quick `timeout`.
+    const tab = steeredTab(platform, { timeoutMs: 1_000 });
+    await tab.service.restore();
+    await tab.login();
+    await disarm();
+    // (Chromium silently retries a POST whose reused connection was dropped, so `drop` would not fail.)
+    await arm({ path: TOKEN_PATH, mode: 'hang', count: 3 });
+    await shortTokens(3);
+    await until(() => tab.count('refreshFailed') === 3, 'three refreshes without an answer', 15_000);
+    const last = tab.events.filter((e) => e.type === 'refreshFailed').at(-1) as {
+      retryInMs: number;
+      transient: boolean;
+    };
+    expect(last.transient).toBeTrue();
+    expect(last.retryInMs).toBe(4_000);
+    const online = Date.now();
+    window.dispatchEvent(new Event('online'));
+    await until(() => tab.count('refreshed') === 1, 'a refresh when back online', 3_000);
+    expect(Date.now() - online).toBeLessThan(3_000);
+    expect(tab.service.status()).toBe('signed-in');
+  });
+
+  it('a lone tab restores without asking for peers; a second tab asks and takes the session from the first', async () => {
+    const lone = new SteeredPlatform();
+    const first = steeredTab(lone);
+    await first.service.restore();
+    expect(first.service.status()).toBe('signed-out');
+    expect(lone.posted).not.toContain('hello');
+    await first.login();
+    await resetStats();
+
+    const next = new SteeredPlatform();
+    const second = steeredTab(next);
+    await second.service.restore();
+    expect(next.posted).toContain('hello');
+    expect(second.service.status()).toBe('signed-in');
+    expect((await stats()).tokenRequests).toEqual({});
+  });
+
+  it('without BroadcastChannel and Web Locks, a local store syncs pages through storage events', async () => {
+    const open = () => {
+      const page = window.open('', '_blank') as Page | null;
+      if (!page) throw new Error('window.open was blocked');
+      pages.push(page);
+      return steeredTab(new SteeredPlatform(page, { isolated: true }), { storage: 'local' });
+    };
+    const [first, second] = [open(), open()];
+    await Promise.all([first.service.restore(), second.service.restore()]);
+    expect(second.service.status()).toBe('signed-out');
+    await first.login();
+    await until(() => second.service.status() === 'signed-in', 'the second page to see the login');
+    expect(second.service.session()?.subject).toBe(first.service.session()?.subject);
+    await first.service.signOut().toPromise();
+    await until(() => second.service.status() === 'signed-out', 'the second page to see the sign-out');
+  });
+});

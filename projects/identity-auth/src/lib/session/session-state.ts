@@ -1,0 +1,100 @@
+/**
+ * THE owner of the session's tokens: the only place they are written. Everything
+ * else reads the signals it exposes, or asks it to adopt or end a session.
+ */
+import { computed, Injectable, signal } from '@angular/core';
+import { Subject } from 'rxjs';
+
+import type { IdentityAuthEvent, IdentityAuthEventOrigin } from './identity-auth-events';
+import type { IdentityAuthStatus, IdentitySession } from './session-access';
+import { type IdentityTokenRecord, isNewerRecord, sessionFromRecord } from './token-record';
+import type { IdentityTokenStore } from './token-store';
+
+/** Why a record is adopted: decides the event. */
+export type AdoptCause = 'login' | 'restore' | 'refresh';
+
+@Injectable()
+export class SessionState {
+  private readonly current = signal<IdentityTokenRecord | null>(null);
+  private readonly currentStatus = signal<IdentityAuthStatus>('unknown');
+  /** Sessions that ended here: a late record of one of them must not revive it. */
+  private readonly endedSessions = new Set<string>();
+  private highestGeneration = 0;
+  private store: IdentityTokenStore | null = null;
+  private now: () => number = Date.now;
+
+  readonly status = this.currentStatus.asReadonly();
+  readonly session = computed<IdentitySession | null>(() => {
+    const record = this.current();
+    return record ? sessionFromRecord(record) : null;
+  });
+  /** Every event, synchronously (a Subject: `toObservable` would coalesce). */
+  readonly events = new Subject<IdentityAuthEvent>();
+
+  /** Connects the store and the clock (once the configuration is resolved). */
+  attach(store: IdentityTokenStore, now: () => number): void {
+    this.store = store;
+    this.now = now;
+  }
+
+  /** The current tokens: for the engine only, never for components. */
+  record(): IdentityTokenRecord | null {
+    return this.current();
+  }
+
+  /** The generation a new session (login, restore) must exceed. */
+  nextGeneration(): number {
+    return Math.max(this.current()?.generation ?? 0, this.highestGeneration) + 1;
+  }
+
+  /**
+   * Takes `record` when it is newer than the current one (and not of an ended
+   * session); persists it and emits `signedIn` or `refreshed`. Returns whether it was taken.
+   */
+  adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: IdentityAuthEventOrigin): boolean {
+    const previous = this.current();
+    if (this.endedSessions.has(record.sessionId) || !isNewerRecord(record, previous)) return false;
+    this.highestGeneration = Math.max(this.highestGeneration, record.generation);
+    this.current.set(record);
+    this.currentStatus.set('signed-in');
+    void this.persist((store) => store.save(record));
+    const session = sessionFromRecord(record);
+    const at = this.now();
+    if (previous && previous.subject === record.subject && cause !== 'login') {
+      this.events.next({ type: 'refreshed', at, origin, session });
+    } else {
+      this.events.next({ type: 'signedIn', at, origin, via: cause === 'login' ? 'login' : 'restore', session });
+    }
+    return true;
+  }
+
+  /**
+   * Ends a session (once): forgets the tokens everywhere this tab keeps them and emits
+   * `event`. With `sessionId`, only that session: a newer login here stays.
+   */
+  end(event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }, sessionId?: string): boolean {
+    const previous = this.current();
+    if (sessionId !== undefined) this.endedSessions.add(sessionId);
+    if (previous && sessionId !== undefined && previous.sessionId !== sessionId) return false;
+    if (previous) this.endedSessions.add(previous.sessionId);
+    this.current.set(null);
+    this.currentStatus.set('signed-out');
+    void this.persist((store) => store.clear());
+    if (!previous) return false;
+    this.events.next(event);
+    return true;
+  }
+
+  /** Start-up's restore finished: `unknown` becomes `signed-out` when nothing was restored. */
+  markRestored(): void {
+    if (this.currentStatus() === 'unknown') this.currentStatus.set('signed-out');
+  }
+
+  private async persist(write: (store: IdentityTokenStore) => void | Promise<void>): Promise<void> {
+    try {
+      if (this.store) await write(this.store);
+    } catch {
+      // A failing custom store loses persistence, never the session in memory.
+    }
+  }
+}

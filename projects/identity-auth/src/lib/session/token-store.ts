@@ -1,0 +1,92 @@
+/**
+ * Where a session's tokens live between page loads: memory (the default: nothing
+ * at rest), `sessionStorage`, `localStorage`, or an app's own store.
+ */
+import { InjectionToken } from '@angular/core';
+
+import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import { type IdentityTokenRecord, parseRecord } from './token-record';
+
+/**
+ * A place for the session's tokens. Reads may be asynchronous; a store that can
+ * see other tabs' writes (as `localStorage` can) offers `watch`.
+ *
+ * @example
+ * ```ts
+ * class EncryptedStore implements IdentityTokenStore {
+ *   load() { return decrypt(localStorage.getItem('tokens')); }
+ *   save(record: IdentityTokenRecord) { localStorage.setItem('tokens', encrypt(record)); }
+ *   clear() { localStorage.removeItem('tokens'); }
+ * }
+ * provideIdentityAuth(config, withTokenStore(new EncryptedStore()));
+ * ```
+ */
+export interface IdentityTokenStore {
+  load(): IdentityTokenRecord | null | Promise<IdentityTokenRecord | null>;
+  save(record: IdentityTokenRecord): void | Promise<void>;
+  clear(): void | Promise<void>;
+  /** Calls back when another tab wrote or cleared the store. */
+  watch?(onChange: (record: IdentityTokenRecord | null) => void): Cancel;
+}
+
+/** The default: tokens in this injector's memory only. A reload restores through the identity-session cookie. */
+export class MemoryTokenStore implements IdentityTokenStore {
+  private record: IdentityTokenRecord | null = null;
+  load(): IdentityTokenRecord | null {
+    return this.record;
+  }
+  save(record: IdentityTokenRecord): void {
+    this.record = record;
+  }
+  clear(): void {
+    this.record = null;
+  }
+}
+
+/** `sessionStorage` or `localStorage` under one key; a no-op where there is no storage (the server). */
+export class WebStorageTokenStore implements IdentityTokenStore {
+  constructor(
+    private readonly platform: IdentityAuthPlatform,
+    private readonly kind: 'session' | 'local',
+    readonly key: string,
+  ) {}
+
+  load(): IdentityTokenRecord | null {
+    const text = this.platform.storage(this.kind)?.getItem(this.key);
+    return text ? this.parse(text) : null;
+  }
+  save(record: IdentityTokenRecord): void {
+    try {
+      this.platform.storage(this.kind)?.setItem(this.key, JSON.stringify(record));
+    } catch {
+      // A full or blocked storage: the session goes on in memory.
+    }
+  }
+  clear(): void {
+    this.platform.storage(this.kind)?.removeItem(this.key);
+  }
+  watch(onChange: (record: IdentityTokenRecord | null) => void): Cancel {
+    if (this.kind !== 'local') return () => undefined;
+    return this.platform.listen('storage', (event) => {
+      const { key, newValue } = event as StorageEvent;
+      if (key === this.key || key === null) onChange(newValue ? this.parse(newValue) : null);
+    });
+  }
+  private parse(text: string): IdentityTokenRecord | null {
+    try {
+      return parseRecord(JSON.parse(text));
+    } catch {
+      return null;
+    }
+  }
+}
+
+/** The store an app chose with `withTokenStore()`, when it did. */
+export const IDENTITY_TOKEN_STORE = new InjectionToken<IdentityTokenStore>(
+  ngDevMode ? 'b2trader.identity.auth: token store' : '',
+);
+
+/** The storage key of a client's session on an identity service. */
+export function storageKey(baseUrl: string, clientId: string): string {
+  return `b2trader.identity.auth:${clientId}@${baseUrl}`;
+}
