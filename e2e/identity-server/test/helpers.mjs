@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, beforeEach } from 'node:test';
 
+import { joinCookies } from '../cookies.mjs';
 import { startIdentityServer } from '../server.mjs';
 
 export const TRADER = { email: 'trader@example.com', password: 'Passw0rd!' };
@@ -55,7 +56,7 @@ export class CookieJar {
   }
 
   header() {
-    return [...this.#cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+    return joinCookies(this.#cookies);
   }
 
   has(name) {
