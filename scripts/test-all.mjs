@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { linkBuiltPackage } from './link-built-package.mjs';
+import { karmaCounts, nodeCounts, summaryLines } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -73,28 +74,6 @@ function run(command, args, env = {}) {
   });
 }
 
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-
-function nodeCounts(output) {
-  const text = stripAnsi(output);
-  const pass = [...text.matchAll(/^\S*\s*pass (\d+)$/gm)].pop();
-  const fail = [...text.matchAll(/^\S*\s*fail (\d+)$/gm)].pop();
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
-}
-
-function karmaCounts(output) {
-  const text = stripAnsi(output);
-  let passed = 0;
-  let failed = 0;
-  // one "TOTAL:" line per Karma run
-  for (const m of text.matchAll(/TOTAL: (?:(\d+) FAILED, )?(\d+) SUCCESS/g)) {
-    failed += Number(m[1] ?? 0);
-    passed += Number(m[2]);
-  }
-  return { passed, failed };
-}
-
 const suites = [
   {
     name: 'lint (ESLint, Prettier)',
@@ -136,7 +115,7 @@ const suites = [
     counts: nodeCounts,
   },
   {
-    name: 'README examples (tsc, strict, against the built package)',
+    name: 'README examples and scripts (node:test, against the built package)',
     run: () => run(process.execPath, ['--test', '--test-reporter=spec', ...testFiles('scripts/test')]),
     counts: nodeCounts,
   },
@@ -148,24 +127,28 @@ const suites = [
 ];
 
 const results = [];
-let stop = false;
+const notRun = [];
 for (const suite of suites) {
-  if (stop || suite.skip?.()) continue;
+  if (suite.skip?.()) continue;
+  // Nothing after a failed lint or build step can mean anything.
+  if (results.some((r) => r.code !== 0 && !r.counted)) {
+    notRun.push(suite.name);
+    continue;
+  }
   console.log(`\n=== ${suite.name} ===\n`);
   const started = Date.now();
   const { code, output } = await suite.run();
-  const counts = suite.counts ? suite.counts(output) : { passed: 0, failed: 0 };
-  results.push({ name: suite.name, code, ...counts, seconds: ((Date.now() - started) / 1000).toFixed(1) });
-  // Nothing after a failed build can mean anything.
-  if (code !== 0 && !suite.counts) stop = true;
+  const counts = suite.counts ? suite.counts(output) : {};
+  results.push({
+    name: suite.name,
+    code,
+    counted: Boolean(suite.counts),
+    ...counts,
+    seconds: ((Date.now() - started) / 1000).toFixed(1),
+  });
 }
 
 console.log('\n=== summary ===');
-for (const r of results) {
-  console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
-}
-const passed = results.reduce((n, r) => n + r.passed, 0);
-const failed = results.reduce((n, r) => n + r.failed, 0);
-const broken = results.some((r) => r.code !== 0);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(broken || failed > 0 ? 1 : 0);
+for (const line of summaryLines(results, notRun)) console.log(line);
+const broken = results.some((r) => r.code !== 0 || r.failed > 0);
+process.exit(broken ? 1 : 0);
