@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { linkBuiltPackage } from './link-built-package.mjs';
-import { karmaCounts, nodeCounts, summaryLines } from './test-report.mjs';
+import { karmaCounts, nodeCounts, suiteEnv, summaryLines } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -42,7 +42,7 @@ function run(command, args, env = {}) {
     let output = '';
     // its own process group, so that a hung suite is stopped with everything it started
     const child = spawn(command, args, {
-      env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env },
+      env: { ...suiteEnv(process.env, Boolean(process.stdout.isTTY)), NG_CLI_ANALYTICS: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });

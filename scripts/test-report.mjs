@@ -52,3 +52,15 @@ export function summaryLines(results, notRun = []) {
   lines.push(`${passed} passed, ${failed} failed`);
   return lines;
 }
+
+/**
+ * The environment of each suite: when `npm test` writes to a pipe or a CI log, its
+ * tools are told not to colour, so that the log has no escape codes. Both variables
+ * are needed: ng-packagr reads only FORCE_COLOR=0, and the Angular CLI's spinner
+ * (colorette) takes any FORCE_COLOR as "force" and only NO_COLOR as "off". At a
+ * terminal, or when FORCE_COLOR is set by hand, nothing changes.
+ */
+export function suiteEnv(env, isTTY) {
+  if (isTTY || env.FORCE_COLOR !== undefined) return { ...env };
+  return { ...env, NO_COLOR: '1', FORCE_COLOR: '0' };
+}

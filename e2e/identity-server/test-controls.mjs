@@ -5,7 +5,7 @@ import { createPrivateKey, sign as rsaSign } from 'node:crypto';
 import { applyEdits, editsProblem } from './edits.mjs';
 import { readJson, sendHtml, sendJson } from './http-util.mjs';
 
-export const FAULT_MODES = [
+const FAULT_MODES = [
   'html',
   'rate-limit',
   'delay',

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { karmaCounts, nodeCounts, summaryLines } from '../test-report.mjs';
+import { karmaCounts, nodeCounts, suiteEnv, summaryLines } from '../test-report.mjs';
 
 test('a lint or build step that passed says "ok", never "0 passed, 0 failed"', () => {
   const lines = summaryLines([
@@ -65,4 +65,10 @@ test("node's closing counts are read from the spec and TAP reporters, with or wi
 test("Karma's TOTAL lines are added up over runs", () => {
   const output = 'Chrome: Executed 3 of 3 SUCCESS\nTOTAL: 3 SUCCESS\n...\nTOTAL: 2 FAILED, 7 SUCCESS\n';
   assert.deepEqual(karmaCounts(output), { passed: 10, failed: 2 });
+});
+
+test('suites writing to a pipe are told not to colour; at a terminal, or when FORCE_COLOR is set, nothing changes', () => {
+  assert.deepEqual(suiteEnv({ PATH: '/bin' }, false), { PATH: '/bin', NO_COLOR: '1', FORCE_COLOR: '0' });
+  assert.deepEqual(suiteEnv({ PATH: '/bin' }, true), { PATH: '/bin' });
+  assert.deepEqual(suiteEnv({ FORCE_COLOR: '1' }, false), { FORCE_COLOR: '1' });
 });
