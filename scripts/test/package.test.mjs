@@ -2,36 +2,20 @@
 // the README and LICENSE, optional Angular peers, `repository`, and a README whose
 // first words say where the 1.2 class went and whose example runs.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { startIdentityServer } from '../../e2e/identity-server/server.mjs';
+import { runModule as runFrom } from '../../e2e/identity-server/test/helpers.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DIST = join(ROOT, 'dist', 'identity-auth');
 const read = (...parts) => readFileSync(join(...parts), 'utf8');
 
 /** Runs an ES module given as text from the repository root, where the built package resolves. */
-function runModule(source) {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', source], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runModule = (source) => runFrom(source, { cwd: ROOT });
 
 test('the built package carries the README and the BSD-3-Clause LICENSE', () => {
   assert.equal(read(DIST, 'README.md'), read(ROOT, 'projects', 'identity-auth', 'README.md'));

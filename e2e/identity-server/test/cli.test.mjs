@@ -7,32 +7,24 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 
-import { waitFor } from './helpers.mjs';
+import { collect, waitFor } from './helpers.mjs';
 
 const MAIN = fileURLToPath(new URL('../main.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** Collects a child's output and resolves the emulator's URL once it says it listens. */
-function listeningUrl(child) {
-  const seen = { stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => {
-    seen.stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    seen.stderr += chunk;
-  });
-  const url = new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready: ${seen.stdout}${seen.stderr}`)), 15_000);
+/** Resolves the emulator's URL once the child's output says it listens. */
+function listeningUrl({ child, output }) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready: ${output.stdout}${output.stderr}`)), 15_000);
     child.stdout.on('data', () => {
-      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen.stdout);
-      if (match && /stops it/.test(seen.stdout)) {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output.stdout);
+      if (match && /stops it/.test(output.stdout)) {
         clearTimeout(timer);
         resolve(match[1]);
       }
     });
-    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${seen.stdout}${seen.stderr}`)));
+    child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output.stdout}${output.stderr}`)));
   });
-  return { seen, url };
 }
 
 /** Whether anything still answers at `url`. */
@@ -132,31 +124,25 @@ test('a port in use: one line on stderr naming IDENTITY_PORT, exit code 1, no st
   await new Promise((resolve) => holder.listen(0, '127.0.0.1', resolve));
   t.after(() => holder.close());
   const { port } = holder.address();
-  const child = spawn(process.execPath, [MAIN], {
+  const { child, output, exit } = collect(process.execPath, [MAIN], {
     env: { ...process.env, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.exitCode === null && child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  assert.equal(code, 1);
+  assert.equal(await exit, 1);
   assert.equal(
-    stderr,
+    output.stderr,
     `identity-server: port ${port} on 127.0.0.1 is already in use (another emulator?). Stop that, or choose another port: IDENTITY_PORT=${port + 1} npm start\n`,
   );
 });
 
 test('stopping npm stops the server: SIGTERM to `npm run identity-server` leaves nothing listening', async (t) => {
   // npm, its shell and the server in their own process group, so that the cleanup reaches all of them
-  const npm = spawn('npm', ['run', '--silent', 'identity-server'], {
+  const started = collect('npm', ['run', '--silent', 'identity-server'], {
     cwd: ROOT,
     env: { ...process.env, IDENTITY_HOST: '127.0.0.1', IDENTITY_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
+  const npm = started.child;
   t.after(() => {
     try {
       process.kill(-npm.pid, 'SIGKILL');
@@ -164,8 +150,7 @@ test('stopping npm stops the server: SIGTERM to `npm run identity-server` leaves
       // all gone already
     }
   });
-  const { url } = listeningUrl(npm);
-  const base = await url;
+  const base = await listeningUrl(started);
   assert.equal(await answers(base), true);
   npm.kill('SIGTERM'); // npm alone: its shell does not pass the signal on
   await waitFor(async () => !(await answers(base)), { timeoutMs: 5000, intervalMs: 100 });

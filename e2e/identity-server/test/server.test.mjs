@@ -2,12 +2,11 @@
 // targets and control bodies answered instead of crashing, the `quiet` option,
 // and no oidc-provider warnings in the output.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 
 import { listenFailureMessage } from '../describe.mjs';
-import { addFault, passwordGrant, startEmulator, useEmulator } from './helpers.mjs';
+import { addFault, passwordGrant, runModule, startEmulator, useEmulator } from './helpers.mjs';
 
 let base;
 useEmulator((url) => {
@@ -140,16 +139,7 @@ test('no oidc-provider warning reaches the output, through a whole token request
     });
     console.log('status', answer.status);
     await server.close();`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const code = await new Promise((resolve) => child.once('exit', resolve));
+  const { code, stdout, stderr } = await runModule(script);
   assert.equal(code, 0, stderr);
   assert.equal(stdout.trim(), 'status 200');
   assert.equal(stderr, '', 'nothing on stderr: neither "Unsupported runtime" nor "already parsed request body"');
