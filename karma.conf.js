@@ -3,12 +3,32 @@
 // own origin (/identity and /api), as production serves them.
 process.env.CHROME_BIN = process.env.CHROME_BIN || '/usr/bin/chromium';
 
+/**
+ * One line per browser, each failed spec with its messages, and the `TOTAL:` line
+ * that npm test counts: Karma's base reporter, without the progress reporter's
+ * cursor moves, for output that goes to a file or a pipe.
+ */
+function PlainReporter(baseReporterDecorator) {
+  baseReporterDecorator(this);
+  this.onBrowserComplete = (browser) => this.write(`${this.renderBrowser(browser)}\n`);
+}
+PlainReporter.$inject = ['baseReporterDecorator'];
+
+/** Karma's progress bar and colours for a person at a terminal; plain text without escape codes otherwise. */
+function reportingFor(isTTY) {
+  return isTTY ? { reporters: ['progress'], colors: true } : { reporters: ['plain'], colors: false };
+}
+
 module.exports = function (config) {
   const identityUrl = process.env.IDENTITY_URL;
   config.set({
     basePath: '',
     frameworks: ['jasmine'],
-    plugins: [require('karma-jasmine'), require('karma-chrome-launcher')],
+    plugins: [
+      require('karma-jasmine'),
+      require('karma-chrome-launcher'),
+      { 'reporter:plain': ['type', PlainReporter] },
+    ],
     client: {
       jasmine: { random: true, timeoutInterval: 20000 },
       // Specs that need the emulator read its presence from here.
@@ -20,7 +40,7 @@ module.exports = function (config) {
     proxies: identityUrl
       ? { '/identity/': `${identityUrl}/identity/`, '/api/': `${identityUrl}/api/`, '/__': `${identityUrl}/__` }
       : {},
-    reporters: ['progress'],
+    ...reportingFor(Boolean(process.stdout.isTTY)),
     browsers: ['ChromeHeadlessLoopback'],
     customLaunchers: {
       ChromeHeadlessLoopback: {
@@ -45,3 +65,6 @@ module.exports = function (config) {
     browserDisconnectTimeout: 30000,
   });
 };
+
+module.exports.PlainReporter = PlainReporter;
+module.exports.reportingFor = reportingFor;

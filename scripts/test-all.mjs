@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { linkBuiltPackage } from './link-built-package.mjs';
+import { karmaCounts, nodeCounts, suiteEnv, summaryLines } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -41,7 +42,7 @@ function run(command, args, env = {}) {
     let output = '';
     // its own process group, so that a hung suite is stopped with everything it started
     const child = spawn(command, args, {
-      env: { ...process.env, NG_CLI_ANALYTICS: 'false', ...env },
+      env: { ...suiteEnv(process.env, Boolean(process.stdout.isTTY)), NG_CLI_ANALYTICS: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -71,28 +72,6 @@ function run(command, args, env = {}) {
       resolve({ code: code ?? (signal ? 1 : 0), output });
     });
   });
-}
-
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text) => text.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-
-function nodeCounts(output) {
-  const text = stripAnsi(output);
-  const pass = [...text.matchAll(/^\S*\s*pass (\d+)$/gm)].pop();
-  const fail = [...text.matchAll(/^\S*\s*fail (\d+)$/gm)].pop();
-  return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
-}
-
-function karmaCounts(output) {
-  const text = stripAnsi(output);
-  let passed = 0;
-  let failed = 0;
-  // one "TOTAL:" line per Karma run
-  for (const m of text.matchAll(/TOTAL: (?:(\d+) FAILED, )?(\d+) SUCCESS/g)) {
-    failed += Number(m[1] ?? 0);
-    passed += Number(m[2]);
-  }
-  return { passed, failed };
 }
 
 const suites = [
@@ -136,7 +115,7 @@ const suites = [
     counts: nodeCounts,
   },
   {
-    name: 'README examples (tsc, strict, against the built package)',
+    name: 'README examples and scripts (node:test, against the built package)',
     run: () => run(process.execPath, ['--test', '--test-reporter=spec', ...testFiles('scripts/test')]),
     counts: nodeCounts,
   },
@@ -148,24 +127,28 @@ const suites = [
 ];
 
 const results = [];
-let stop = false;
+const notRun = [];
 for (const suite of suites) {
-  if (stop || suite.skip?.()) continue;
+  if (suite.skip?.()) continue;
+  // Nothing after a failed lint or build step can mean anything.
+  if (results.some((r) => r.code !== 0 && !r.counted)) {
+    notRun.push(suite.name);
+    continue;
+  }
   console.log(`\n=== ${suite.name} ===\n`);
   const started = Date.now();
   const { code, output } = await suite.run();
-  const counts = suite.counts ? suite.counts(output) : { passed: 0, failed: 0 };
-  results.push({ name: suite.name, code, ...counts, seconds: ((Date.now() - started) / 1000).toFixed(1) });
-  // Nothing after a failed build can mean anything.
-  if (code !== 0 && !suite.counts) stop = true;
+  const counts = suite.counts ? suite.counts(output) : {};
+  results.push({
+    name: suite.name,
+    code,
+    counted: Boolean(suite.counts),
+    ...counts,
+    seconds: ((Date.now() - started) / 1000).toFixed(1),
+  });
 }
 
 console.log('\n=== summary ===');
-for (const r of results) {
-  console.log(`${r.code === 0 ? 'ok  ' : 'FAIL'} ${r.name}: ${r.passed} passed, ${r.failed} failed (${r.seconds} s)`);
-}
-const passed = results.reduce((n, r) => n + r.passed, 0);
-const failed = results.reduce((n, r) => n + r.failed, 0);
-const broken = results.some((r) => r.code !== 0);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(broken || failed > 0 ? 1 : 0);
+for (const line of summaryLines(results, notRun)) console.log(line);
+const broken = results.some((r) => r.code !== 0 || r.failed > 0);
+process.exit(broken ? 1 : 0);

@@ -30,7 +30,7 @@ export function findAccountById(id) {
   return SEEDED_ACCOUNTS.find((a) => a.id === id);
 }
 
-/** The account shape of PROTOCOL.md §1. */
+/** The account shape of docs/protocol.md §1. */
 export function publicAccount(account) {
   return { nickname: account.nickname, email: account.email, id: account.id };
 }

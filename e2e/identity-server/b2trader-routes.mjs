@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 import { findAccountByEmail, findAccountById, publicAccount } from './accounts.mjs';
 import { parseLenientCookies } from './cookies.mjs';
+import { ExpiringMap } from './expiring-map.mjs';
 import { readJson, sendEmpty, sendHtml, sendJson } from './http-util.mjs';
 
 const SIGN_IN_FAILED = { errors: [{ code: 'SignInUnsuccessful', message: 'The sign-in was unsuccessful' }] };
@@ -11,13 +12,15 @@ const SECOND_FACTOR_FAILED = {
   errors: [{ code: 'SecondFactorUnsuccessful', message: 'The second factor was not accepted' }],
 };
 const PENDING_COOKIE = 'idsrv.2fa';
+/** How long a sign-in waits for its second factor, in seconds. */
+const SECOND_FACTOR_TTL = 600;
 
 /**
  * @param {{ provider: import('oidc-provider').default, stats: { count(name: string): void }, verifyAccessToken(token: string): Promise<object>, sessionTtl: number }} deps
  */
 export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessionTtl }) {
   /** second-factor attempts waiting for their code: pending id → account id */
-  const pending = new Map();
+  const pending = new ExpiringMap();
   const sessionCookieName = provider.cookieName('session');
 
   async function startSession(res, account, extraCookies = []) {
@@ -42,13 +45,13 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     stats.count('signInSucceeded');
     if (account.secondFactor) {
       const id = randomBytes(16).toString('hex');
-      pending.set(id, account.id);
+      pending.set(id, account.id, SECOND_FACTOR_TTL);
       return sendJson(
         res,
         200,
         { secondFactorRequired: true, account: publicAccount(account) },
         {
-          'set-cookie': `${PENDING_COOKIE}=${id}; path=/identity; samesite=lax; httponly`,
+          'set-cookie': `${PENDING_COOKIE}=${id}; path=/identity; max-age=${SECOND_FACTOR_TTL}; samesite=lax; httponly`,
         },
       );
     }
@@ -59,7 +62,8 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
   async function secondFactor(req, res) {
     const body = await readJson(req);
     const id = parseLenientCookies(req.headers.cookie).get(PENDING_COOKIE);
-    const account = id && pending.has(id) ? findAccountById(pending.get(id)) : undefined;
+    const accountId = id ? pending.get(id) : undefined;
+    const account = accountId ? findAccountById(accountId) : undefined;
     if (!account || !body || body.code !== account.secondFactor) {
       return sendJson(res, 400, SECOND_FACTOR_FAILED);
     }
@@ -94,7 +98,7 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
         stats.count('refreshTokensRevoked');
       }
     } else {
-      for (const grantId of await grantsOf(claims.sub, clientId)) {
+      for (const grantId of grantsOf(claims.sub, clientId)) {
         await provider.Grant.adapter.revokeByGrantId(grantId);
         const grant = await provider.Grant.find(grantId);
         if (grant) await grant.destroy();
@@ -120,7 +124,7 @@ export function createB2TraderRoutes({ provider, stats, verifyAccessToken, sessi
     if (!grantsByUserClient.has(key)) grantsByUserClient.set(key, new Set());
     grantsByUserClient.get(key).add(grant.jti);
   });
-  async function grantsOf(accountId, clientId) {
+  function grantsOf(accountId, clientId) {
     return [...(grantsByUserClient.get(`${accountId} ${clientId}`) ?? [])];
   }
 

@@ -1,4 +1,5 @@
-// The four B2Trader clients (PROTOCOL.md, "Clients and scopes").
+// The four B2Trader clients (docs/protocol.md, "Clients and scopes").
+import { isLoopbackUrl } from './loopback.mjs';
 
 export const RESOURCE = 'urn:b2trader:api';
 export const RESOURCE_SCOPES = ['FrontOffice', 'BackOffice'];
@@ -34,15 +35,10 @@ export function resourceScopesOf(clientId) {
  * behind the Karma and dev-server proxies whatever port they pick.
  */
 export function isLoopbackSignInDone(value) {
-  let url;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
+  if (!isLoopbackUrl(value)) return false;
+  const url = new URL(value);
   return (
     url.protocol === 'http:' &&
-    ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname) &&
     url.pathname === '/identity/sign-in-done' &&
     url.search === '' &&
     url.hash === '' &&

@@ -29,7 +29,12 @@ export function parseLenientCookies(header) {
   return out;
 }
 
+/** Name/value pairs as one strict Cookie header: `a=b; c=d`. */
+export function joinCookies(pairs) {
+  return [...pairs].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
 /** Rewrites a lenient Cookie header into the strict `a=b; c=d` form. */
 export function normaliseCookieHeader(header) {
-  return [...parseLenientCookies(header)].map(([n, v]) => `${n}=${v}`).join('; ');
+  return joinCookies(parseLenientCookies(header));
 }

@@ -46,6 +46,10 @@ export function sendHtml(res, status, html, headers = {}) {
   send(res, status, html, { 'content-type': 'text/html; charset=utf-8', ...headers });
 }
 
+export function sendText(res, status, text, headers = {}) {
+  send(res, status, text, { 'content-type': 'text/plain; charset=utf-8', ...headers });
+}
+
 export function sendEmpty(res, status, headers = {}) {
   send(res, status, '', headers);
 }

@@ -1,23 +1,14 @@
 // oidc-provider storage for one emulator: plain Maps that keep every entry until
 // it expires. (oidc-provider's own development adapter is an LRU of about 1000
 // entries, which a long test run outgrows: sessions and refresh tokens vanished.)
+import { ExpiringMap } from './expiring-map.mjs';
 
 /** @returns {new (name: string) => object} an adapter class whose instances share one store */
 export function createMemoryAdapter() {
-  const store = new Map();
+  const store = new ExpiringMap();
   const grantIndex = new Map();
   const userCodes = new Map();
   const uids = new Map();
-
-  function live(key) {
-    const entry = store.get(key);
-    if (!entry) return undefined;
-    if (entry.expiresAt !== undefined && entry.expiresAt <= Date.now()) {
-      store.delete(key);
-      return undefined;
-    }
-    return entry.payload;
-  }
 
   return class EmulatorMemoryAdapter {
     constructor(name) {
@@ -30,10 +21,7 @@ export function createMemoryAdapter() {
 
     async upsert(id, payload, expiresIn) {
       const key = this.key(id);
-      store.set(key, {
-        payload: structuredClone(payload),
-        expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined,
-      });
+      store.set(key, structuredClone(payload), expiresIn);
       if (payload.grantId) {
         if (!grantIndex.has(payload.grantId)) grantIndex.set(payload.grantId, new Set());
         grantIndex.get(payload.grantId).add(key);
@@ -43,7 +31,7 @@ export function createMemoryAdapter() {
     }
 
     async find(id) {
-      const payload = live(this.key(id));
+      const payload = store.get(this.key(id));
       return payload === undefined ? undefined : structuredClone(payload);
     }
 
@@ -58,8 +46,8 @@ export function createMemoryAdapter() {
     }
 
     async consume(id) {
-      const entry = store.get(this.key(id));
-      if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+      const payload = store.get(this.key(id));
+      if (payload) payload.consumed = Math.floor(Date.now() / 1000);
     }
 
     async destroy(id) {

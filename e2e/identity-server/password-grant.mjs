@@ -1,9 +1,8 @@
-// Machine-to-machine sign-in (PROTOCOL.md §6): the resource owner password grant,
+// Machine-to-machine sign-in (docs/protocol.md §6): the resource owner password grant,
 // which oidc-provider does not ship, for the confidential clients core_ib and lk.
-import { errors } from 'oidc-provider';
-
 import { findAccountByEmail } from './accounts.mjs';
 import { CLIENTS, RESOURCE, resourceScopesOf } from './clients.mjs';
+import { errors } from './oidc-provider.mjs';
 
 /** @param {import('oidc-provider').default} provider */
 export function registerPasswordGrant(provider, { accessTokenTtl }) {

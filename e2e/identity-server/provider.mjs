@@ -2,11 +2,11 @@
 // Duende IdentityServer for a user who is already signed in.
 import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
-import Provider from 'oidc-provider';
-
 import { findAccountById } from './accounts.mjs';
-import { createMemoryAdapter } from './memory-adapter.mjs';
 import { clientMetadata, isLoopbackSignInDone, RESOURCE, RESOURCE_SCOPES, resourceScopesOf } from './clients.mjs';
+import { isLoopbackUrl } from './loopback.mjs';
+import { createMemoryAdapter } from './memory-adapter.mjs';
+import { Provider } from './oidc-provider.mjs';
 
 let signingKeys;
 
@@ -55,7 +55,7 @@ export function signingKeyPair() {
 
 /**
  * @param {{ publicUrl: string, accessTokenTtl: number, refreshTokenTtl: number, sessionTtl: number, keys: { privateJwk: object, publicJwk: object } }} options
- * @returns {{ provider: Provider, publicJwk: object, privateJwk: object }}
+ * @returns {{ provider: import('oidc-provider').default, publicJwk: object, privateJwk: object }}
  */
 export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, sessionTtl, keys }) {
   const { privateJwk, publicJwk } = keys;
@@ -109,7 +109,7 @@ export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, ses
     // without one, so refresh tokens are issued on the grant type alone.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
-    // A `noRotate` fault answers a refresh without rotating (FAULTS.md 6).
+    // A `noRotate` fault answers a refresh without rotating (a refresh answer without a new refresh token).
     rotateRefreshToken: (ctx) => !ctx.req.fault?.noRotate,
     // A signed-in first-party user is never asked for consent: every B2Trader
     // client is granted its own scopes, so authorize answers one redirect.
@@ -140,7 +140,7 @@ export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, ses
     },
     // Browser calls come from the page's own origin (through a proxy) or another
     // loopback origin in development; nothing else.
-    clientBasedCORS: (_ctx, origin) => isLoopbackOrigin(origin),
+    clientBasedCORS: (_ctx, origin) => isLoopbackUrl(origin),
     renderError(ctx, out) {
       ctx.type = 'html';
       ctx.body = `<!doctype html><title>${out.error}</title><p>${out.error}: ${String(out.error_description ?? '').replace(/[<>&]/g, '')}</p>`;
@@ -159,11 +159,3 @@ export function createProvider({ publicUrl, accessTokenTtl, refreshTokenTtl, ses
 }
 
 const CLIENTS_WITH_REDIRECT = new Set(['spa', 'spa_admin']);
-
-function isLoopbackOrigin(origin) {
-  try {
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(origin).hostname);
-  } catch {
-    return false;
-  }
-}

@@ -2,12 +2,13 @@
 // /identity, B2Trader's own identity endpoints, a resource API and test controls,
 // on one plain node:http server.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
+import { createServer, IncomingMessage } from 'node:http';
 
 import { createB2TraderRoutes } from './b2trader-routes.mjs';
 import { CLIENTS, RESOURCE } from './clients.mjs';
 import { normaliseCookieHeader } from './cookies.mjs';
-import { readBody, sendJson } from './http-util.mjs';
+import { indexText } from './describe.mjs';
+import { readBody, sendJson, sendText } from './http-util.mjs';
 import { registerPasswordGrant } from './password-grant.mjs';
 import { createProvider, signingKeyPair } from './provider.mjs';
 import { createResourceApi } from './resource-api.mjs';
@@ -20,7 +21,8 @@ const CODE_NOT_USABLE = new Set([
 ]);
 
 /**
- * Starts the emulator.
+ * Starts the emulator. Unexpected errors (a bug, or the `crash` test fault) are
+ * logged to stderr unless `quiet` is true; every error is answered either way.
  * @param {{ host?: string, port?: number, publicUrl?: string, accessTokenTtl?: number, refreshTokenTtl?: number, sessionTtl?: number, testControls?: boolean, quiet?: boolean, unref?: boolean }} [options]
  * @returns {Promise<{ url: string, publicUrl: string, issuer: string, close(): Promise<void> }>}
  */
@@ -55,14 +57,13 @@ export async function startIdentityServer(options = {}) {
   const api = createResourceApi({ issuer, publicJwk, stats });
   const b2trader = createB2TraderRoutes({ provider, stats, verifyAccessToken: api.verifyAccessToken, sessionTtl });
 
+  const logUnexpected = options.quiet ? () => {} : (what, err) => console.error(`identity-server: ${what}`, err);
   provider.on('grant.error', (ctx, err) => {
     ctx.state.grantErrorDetail = err.error_detail;
     if (err.error_detail === 'refresh token already used') stats.count('refreshReuseDetected');
   });
-  if (options.quiet !== false) {
-    // Errors are answers here, not incidents: keep the test output clean.
-    provider.on('server_error', (_ctx, err) => console.error('identity-server: server_error', err));
-  }
+  // OAuth errors are answers, not incidents; a server_error is a bug worth seeing.
+  provider.on('server_error', (_ctx, err) => logUnexpected('server_error', err));
   provider.use(adaptToB2Trader);
 
   const callback = provider.callback();
@@ -73,15 +74,20 @@ export async function startIdentityServer(options = {}) {
         // the rest of the body is still on the wire: close rather than read it
         return sendJson(res, 413, { title: 'Payload Too Large', status: 413 }, { connection: 'close' });
       }
-      console.error('identity-server: unexpected error', err);
+      logUnexpected('unexpected error', err);
       return sendJson(res, 500, { title: 'Internal Server Error', status: 500 });
     });
   });
 
   async function handle(req, res) {
-    const url = new URL(req.url, 'http://emulator');
+    // origin-form only (`/path?query`); `//x` is a path here, not a host
+    if (!req.url.startsWith('/')) return sendJson(res, 400, { title: 'Bad Request', status: 400 });
+    const url = new URL(`http://emulator${req.url}`);
     const path = url.pathname;
     if (controls && path.startsWith('/__')) return controls.handle(req, res, url);
+    if (INDEX_PATHS.has(path) && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendText(res, 200, indexText({ publicUrl, issuer, testControls: Boolean(controls) }));
+    }
     if (req.headers.cookie) req.headers.cookie = normaliseCookieHeader(req.headers.cookie);
 
     stats.countRequest(req.method, path);
@@ -91,18 +97,22 @@ export async function startIdentityServer(options = {}) {
 
     if (await b2trader.handle(req, res, path)) return undefined;
     if (await api.handle(req, res, path)) return undefined;
-    if (path === '/identity' || path.startsWith('/identity/')) {
-      if (path === '/identity/connect/token' && req.method === 'POST') await prepareTokenRequest(req);
-      req.originalUrl = req.url;
-      req.url = req.url.slice('/identity'.length) || '/';
-      return callback(req, res);
+    if (path.startsWith('/identity/')) {
+      const forProvider = path === '/identity/connect/token' && req.method === 'POST' ? await tokenRequest(req) : req;
+      forProvider.originalUrl = req.url;
+      forProvider.url = req.url.slice('/identity'.length);
+      return callback(forProvider, res);
     }
     return sendJson(res, 404, { title: 'Not Found', status: 404 });
   }
 
-  async function prepareTokenRequest(req) {
+  /**
+   * The token request as oidc-provider should see it: a new request with the
+   * same head and a rewritten form (read once here, so it is handed on unread).
+   */
+  async function tokenRequest(req) {
     const form = new URLSearchParams((await readBody(req)).toString('utf8'));
-    // PROTOCOL.md §3: the public client `spa` sends Basic with an empty secret.
+    // docs/protocol.md §3: the public client `spa` sends Basic with an empty secret.
     const auth = req.headers.authorization;
     if (auth && /^basic\s/i.test(auth)) {
       const decoded = Buffer.from(auth.replace(/^basic\s+/i, ''), 'base64').toString('utf8');
@@ -131,8 +141,9 @@ export async function startIdentityServer(options = {}) {
       );
     }
     stats.countTokenRequest(grantType);
-    req.grantType = grantType;
-    req.body = Buffer.from(form.toString());
+    const rewritten = withBody(req, Buffer.from(form.toString()));
+    rewritten.grantType = grantType;
+    return rewritten;
   }
 
   return {
@@ -147,6 +158,25 @@ export async function startIdentityServer(options = {}) {
       });
     },
   };
+}
+
+const INDEX_PATHS = new Set(['/', '/identity', '/identity/']);
+
+/** A readable copy of a request whose body has been read: same head, `body` as its content. */
+function withBody(req, body) {
+  const copy = new IncomingMessage(req.socket);
+  copy.method = req.method;
+  copy.url = req.url;
+  copy.httpVersion = req.httpVersion;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  copy.headers = { ...req.headers, 'content-length': String(body.length) };
+  delete copy.headers['transfer-encoding'];
+  copy.fault = req.fault;
+  copy.complete = true; // else destroying the copy after its end would destroy the socket
+  copy.push(body);
+  copy.push(null);
+  return copy;
 }
 
 /** Koa middleware: the few places where Duende's answers differ from oidc-provider's. */
@@ -173,7 +203,7 @@ async function adaptToB2Trader(ctx, next) {
     ) {
       body.error = 'unauthorized_client';
     }
-    // PROTOCOL.md §3: a wrong or used code answers the RFC 7807 401 document.
+    // docs/protocol.md §3: a wrong or used code answers the RFC 7807 401 document.
     if (
       ctx.status === 400 &&
       body?.error === 'invalid_grant' &&

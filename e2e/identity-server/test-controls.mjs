@@ -1,10 +1,11 @@
 // Test controls (only with IDENTITY_TEST_CONTROLS=1): counters, and faults that
-// make the next N requests to a path misbehave in the ways of FAULTS.md.
+// make the next N requests to a path misbehave the ways a real network and server can.
 import { createPrivateKey, sign as rsaSign } from 'node:crypto';
 
+import { applyEdits, editsProblem } from './edits.mjs';
 import { readJson, sendHtml, sendJson } from './http-util.mjs';
 
-export const FAULT_MODES = [
+const FAULT_MODES = [
   'html',
   'rate-limit',
   'delay',
@@ -17,6 +18,7 @@ export const FAULT_MODES = [
   'mutate-json',
   'id-token',
   'mutate-redirect',
+  'crash',
 ];
 
 /** Counters the tests read back through GET /__stats. */
@@ -56,8 +58,12 @@ export function createStats() {
   };
 }
 
+function isObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 function validateFault(spec) {
-  if (!spec || typeof spec !== 'object') return 'the body must be a JSON object';
+  if (!isObject(spec)) return 'the body must be a JSON object';
   if (typeof spec.path !== 'string' || !spec.path.startsWith('/'))
     return '"path" must be an absolute path such as /identity/connect/token';
   if (!FAULT_MODES.includes(spec.mode)) return `"mode" must be one of ${FAULT_MODES.join(', ')}`;
@@ -67,6 +73,10 @@ function validateFault(spec) {
   if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599))
     return '"status" must be an integer from 200 to 599';
   if (spec.method !== undefined && !/^[A-Z]+$/.test(spec.method)) return '"method" must be an HTTP method such as POST';
+  const problem = editsProblem(spec);
+  if (problem) return problem;
+  if (spec.append !== undefined && !isObject(spec.append)) return '"append" must be an object of names and values';
+  if (spec.origin !== undefined && !URL.canParse(spec.origin)) return '"origin" must be an absolute URL';
   if (spec.headers !== undefined) {
     if (typeof spec.headers !== 'object' || spec.headers === null) return '"headers" must be an object';
     for (const [name, value] of Object.entries(spec.headers)) {
@@ -95,8 +105,7 @@ function signJwt(header, payload, privateJwk) {
 function rewriteIdToken(idToken, fault, privateJwk) {
   const [h, p] = idToken.split('.');
   const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
-  for (const [k, v] of Object.entries(fault.set ?? {})) payload[k] = v;
-  for (const k of fault.delete ?? []) delete payload[k];
+  applyEdits(payload, fault);
   if (fault.shape === 'alg-none') {
     return `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}.`;
   }
@@ -110,8 +119,12 @@ function rewriteIdToken(idToken, fault, privateJwk) {
 
 function rewriteLocation(location, fault) {
   const url = new URL(location);
-  for (const [k, v] of Object.entries(fault.set ?? {})) url.searchParams.set(k, v);
-  for (const k of fault.delete ?? []) url.searchParams.delete(k);
+  applyEdits(
+    url.searchParams,
+    fault,
+    (k, v) => url.searchParams.set(k, v),
+    (k) => url.searchParams.delete(k),
+  );
   for (const [k, v] of Object.entries(fault.append ?? {})) url.searchParams.append(k, v);
   if (fault.pathname) url.pathname = fault.pathname;
   if (fault.origin) return new URL(`${url.pathname}${url.search}`, fault.origin).href;
@@ -240,12 +253,7 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         interceptResponse(res, (body) => body.subarray(0, Math.max(1, Math.floor(body.length / 2))));
         return true;
       case 'mutate-json':
-        interceptResponse(res, (body) =>
-          rewriteJson(body, (json) => {
-            for (const [k, v] of Object.entries(fault.set ?? {})) json[k] = v;
-            for (const k of fault.delete ?? []) delete json[k];
-          }),
-        );
+        interceptResponse(res, (body) => rewriteJson(body, (json) => applyEdits(json, fault)));
         return true;
       case 'id-token':
         interceptResponse(res, (body) =>
@@ -261,6 +269,9 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
           return body;
         });
         return true;
+      case 'crash':
+        // as a bug in the server would: the emulator's own 500 (and log line)
+        throw new Error(`test fault "crash" on ${req.method} ${fault.path}`);
       default:
         return true;
     }
@@ -276,7 +287,10 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
     if (route === 'POST /__tokens') {
       // an access token signed with the emulator's key, with claims changed or removed
       const spec = await readJson(req);
-      if (!spec || typeof spec !== 'object') return sendJson(res, 400, { error: 'the body must be a JSON object' });
+      const problem = isObject(spec) ? editsProblem(spec) : 'the body must be a JSON object';
+      if (problem) return sendJson(res, 400, { error: problem });
+      if (spec.header !== undefined && !isObject(spec.header))
+        return sendJson(res, 400, { error: '"header" must be an object' });
       const now = Math.floor(Date.now() / 1000);
       const claims = {
         jti: `minted-${now}-${Math.random().toString(36).slice(2)}`,
@@ -287,9 +301,8 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         client_id: 'spa',
         iss: issuer,
         aud: audience,
-        ...(spec.set ?? {}),
       };
-      for (const k of spec.delete ?? []) delete claims[k];
+      applyEdits(claims, spec);
       return sendJson(res, 201, {
         access_token: signJwt(
           { alg: 'RS256', typ: 'at+jwt', kid: privateJwk.kid, ...(spec.header ?? {}) },

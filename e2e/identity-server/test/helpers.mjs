@@ -1,8 +1,10 @@
 // Plain-fetch helpers for walking the protocol in tests: a minimal cookie jar,
 // PKCE, and the B2Trader steps written out by hand.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, beforeEach } from 'node:test';
 
+import { joinCookies } from '../cookies.mjs';
 import { startIdentityServer } from '../server.mjs';
 
 export const TRADER = { email: 'trader@example.com', password: 'Passw0rd!' };
@@ -55,7 +57,7 @@ export class CookieJar {
   }
 
   header() {
-    return [...this.#cookies].map(([n, v]) => `${n}=${v}`).join('; ');
+    return joinCookies(this.#cookies);
   }
 
   has(name) {
@@ -214,4 +216,28 @@ export async function waitFor(check, { timeoutMs = 5000, intervalMs = 20 } = {})
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/**
+ * Starts `command` with its output collected: `output` grows as it arrives, `exit`
+ * resolves to the exit code (or the signal's name).
+ */
+export function collect(command, args, options = {}) {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk) => {
+    output.stdout += chunk;
+  });
+  child.stderr.on('data', (chunk) => {
+    output.stderr += chunk;
+  });
+  const exit = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  return { child, output, exit };
+}
+
+/** Runs an ES module given as text in a new Node process: `{ code, stdout, stderr }`. */
+export async function runModule(source, options = {}) {
+  const { output, exit } = collect(process.execPath, ['--input-type=module', '-e', source], options);
+  const code = await exit;
+  return { code, ...output };
 }

@@ -128,7 +128,7 @@ describe('faults on every path', () => {
     assert.ok(new URL(response.headers.get('location')).searchParams.get('code'));
   });
 
-  test('noRotate: a refresh answer without refresh_token leaves the old one usable (FAULTS.md 6)', async () => {
+  test('noRotate: a refresh answer without refresh_token leaves the old one usable (a refresh answer without a new refresh token)', async () => {
     const { tokens } = await loginChain(base);
     await addFault(base, {
       path: '/identity/connect/token',
