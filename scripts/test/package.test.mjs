@@ -26,7 +26,12 @@ test('the built package carries the README and the BSD-3-Clause LICENSE', () => 
 
 test('the Angular peers are optional, so Node users of /core do not get them; repository and license are set', () => {
   const pkg = JSON.parse(read(DIST, 'package.json'));
-  assert.deepEqual(Object.keys(pkg.peerDependencies).sort(), ['@angular/common', '@angular/core', '@angular/router', 'rxjs']);
+  assert.deepEqual(Object.keys(pkg.peerDependencies).sort(), [
+    '@angular/common',
+    '@angular/core',
+    '@angular/router',
+    'rxjs',
+  ]);
   for (const name of Object.keys(pkg.peerDependencies)) {
     assert.deepEqual(pkg.peerDependenciesMeta?.[name], { optional: true }, name);
   }
