@@ -7,6 +7,7 @@
 import { InjectionToken } from '@angular/core';
 import { createIdentityClient, type IdentityClient } from 'b2trader.identity.auth/core';
 
+import { compileApiMatcher } from './http/api-matcher';
 import { DEFAULT_REFRESH_TIMING, type RefreshTiming } from './session/refresh-schedule';
 import type { IdentityTokenStore } from './session/token-store';
 
@@ -113,13 +114,9 @@ export function resolveIdentityAuthConfig(
   });
 
   const apis = config.apis ?? [];
-  if (!Array.isArray(apis)) fail('"apis" must be an array such as ["/api/", "https://api.example.com/"].');
-  for (const api of apis) {
-    if (typeof api !== 'string' || !(api.startsWith('/') || /^https?:\/\/[^/]/i.test(api)) || api.startsWith('//'))
-      fail(
-        `"apis" entry ${JSON.stringify(api)} must be a path prefix such as "/api/" or an http(s) URL such as "https://api.example.com/".`,
-      );
-  }
+  // The interceptor's own compiler is the one set of rules: an entry it would refuse at
+  // the first request is refused here, at start-up, naming `apis[i]`.
+  compileApiMatcher({ apis, identityBaseUrl: client.baseUrl }, context.baseUri);
 
   const storage = config.storage ?? 'memory';
   const isCustom = typeof storage === 'object' && storage !== null;
