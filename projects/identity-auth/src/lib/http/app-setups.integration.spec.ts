@@ -1,9 +1,3 @@
-// PENDING until the session engine (issue 7) is merged; then rename this file to
-// app-setups.integration.spec.ts. It needs IdentityAuthModule.forRoot() registering
-// IdentityAuthInterceptor in HTTP_INTERCEPTORS, and the session branch's
-// testing-support/emulator-tabs.spec.ts helpers. Green (6 of 6) on a trial merge of
-// the http and session branches.
-//
 // Integration (real Chromium, the real emulator through the Karma proxy, the real
 // session engine): whole apps, bootstrapped the two documented ways, call the
 // protected API through HttpClient after login().
