@@ -10,6 +10,7 @@ import {
   exchangeCode,
   IdentityAuthError,
   isIdentityAuthError,
+  type passwordGrant,
   signIn,
   type SignInResult,
   type SignInAccount,
@@ -29,7 +30,8 @@ import { type Cancel, IdentityAuthPlatform } from './identity-auth-platform';
 import { RefreshCoordinator } from './refresh-coordinator';
 import { needsRefresh } from './refresh-schedule';
 import { restoreSession } from './restore';
-import { type IdentitySession, SessionAccess } from './session-access';
+import type { IdentitySession } from './session-access';
+import { SessionDriver } from './session-driver';
 import { type AdoptCause, SessionState } from './session-state';
 import { type IdentityTokenRecord, recordFromTokens, sessionFromRecord } from './token-record';
 import {
@@ -49,7 +51,7 @@ interface Running {
 }
 
 @Injectable()
-export class SessionEngine extends SessionAccess {
+export class SessionEngine extends SessionDriver {
   private readonly state = inject(SessionState);
   private readonly platform = inject(IdentityAuthPlatform);
   private readonly injector = inject(Injector);
@@ -206,6 +208,16 @@ export class SessionEngine extends SessionAccess {
     const record = this.newSession(running, tokens);
     this.publish(running, record, 'login');
     return sessionFromRecord(record);
+  }
+
+  async machineToMachineSignIn(
+    grant: typeof passwordGrant,
+    login: string,
+    password: string,
+    signal: AbortSignal,
+  ): Promise<IdentitySession> {
+    const { config } = await this.ready();
+    return this.adoptTokens(await grant(config.client, login, password, { signal }));
   }
 
   /** The resolved configuration; waits for a config factory. */
