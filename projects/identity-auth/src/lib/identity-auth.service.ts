@@ -139,10 +139,16 @@ export class IdentityAuthService {
     return this.step(async (signal) => {
       if (!this.machineToMachine)
         throw new TypeError(
-          'b2trader.identity.auth: machineToMachineSignIn() needs withMachineToMachine() in provideIdentityAuth().',
+          ngDevMode
+            ? 'b2trader.identity.auth: machineToMachineSignIn() needs withMachineToMachine() in provideIdentityAuth().'
+            : 'b2trader.identity.auth: withMachineToMachine() missing',
         );
       if (!this.onServer)
-        throw new TypeError('b2trader.identity.auth: machineToMachineSignIn() runs on the server platform only.');
+        throw new TypeError(
+          ngDevMode
+            ? 'b2trader.identity.auth: machineToMachineSignIn() runs on the server platform only.'
+            : 'b2trader.identity.auth: server platform only',
+        );
       return this.engine.machineToMachineSignIn(this.machineToMachine, login, password, signal);
     });
   }
