@@ -253,10 +253,17 @@ export class RefreshCoordinator {
     host.expire(error, current.sessionId);
   }
 
+  /**
+   * A follower's refresh: asks the leader and waits for the next generation. A leader
+   * that stays silent for two to three time limits holds the lock but is hung (a busy
+   * or paused page): this tab takes the lock over and refreshes itself, and the
+   * waiters get its record. Only when that fails too do they get a transient `timeout`.
+   */
   private askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const { host } = this;
     return new Promise<IdentityTokenRecord>((resolve, reject) => {
-      const give = host.platform.setTimeout(() => {
+      const limit = host.client.timeoutMs * 2;
+      const giveUp = () => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(
           new IdentityAuthError('timeout', 'refresh failed: the tab that refreshes did not answer in time.', {
@@ -264,11 +271,20 @@ export class RefreshCoordinator {
             code: 'leader_timeout',
           }),
         );
-      }, host.client.timeoutMs * 2);
+      };
+      // Jittered, so that of several followers of one hung leader the first to take over
+      // has usually published its record (which releases the others) before the next would.
+      let cancel = host.platform.setTimeout(
+        () => {
+          // Taking over makes this tab the leader: onLeadership() refreshes for the waiters.
+          cancel = host.tabs.takeOver() ? host.platform.setTimeout(giveUp, limit) : (giveUp(), () => undefined);
+        },
+        limit * (1 + host.platform.random() / 2),
+      );
       const waiter: Waiter = {
         after: current.generation,
-        resolve: (record) => (give(), resolve(record)),
-        reject: (error) => (give(), reject(error)),
+        resolve: (record) => (cancel(), resolve(record)),
+        reject: (error) => (cancel(), reject(error)),
       };
       this.waiters.push(waiter);
       host.tabs.post({ kind: 'refresh-request', generation: current.generation });
