@@ -184,7 +184,14 @@ export class SessionEngine extends SessionDriver {
       try {
         // The endpoint wants a valid Bearer.
         if (this.platform.now() >= record.expiresAt - 2_000) record = await coordinator.refresh();
-        await signOut(config.client, record.accessToken, record.refreshToken);
+        try {
+          await signOut(config.client, record.accessToken, record.refreshToken);
+        } catch (err) {
+          // Refused as dead before its time (revoked, another clock): one refresh, one more try.
+          if (!isIdentityAuthError(err) || err.status !== 401) throw err;
+          record = await coordinator.refresh(record.accessToken);
+          await signOut(config.client, record.accessToken, record.refreshToken);
+        }
         serverNotified = true;
       } catch {
         serverNotified = false;
