@@ -105,7 +105,7 @@ export function provideIdentityAuth(
       const engine = inject(SessionEngine);
       if (!manualRestore) void engine.start().catch(() => undefined);
     }),
-    ...(manualRestore ? [] : [provideAppInitializer(() => inject(SessionEngine).start())]),
+    ...(manualRestore ? [] : [provideAppInitializer(() => inject(SessionEngine).startBeforeRender())]),
   ]);
 }
 

@@ -118,10 +118,11 @@ export class RefreshCoordinator {
   /** This tab just became the leader: it holds the latest tokens; refresh now if due, else schedule. */
   onLeadership(): void {
     this.schedule();
-    if (this.waiters.length > 0) {
-      // Its own question to the old leader is moot: refresh here; the waiters wake on the new record.
+    if (this.waiters.length > 0 && !this.stopped && this.host.state.record()) {
+      // Its own question to the old leader is moot: refresh here; the waiters wake on the
+      // new record, or fail with this refresh's error.
       this.inFlight = null;
-      this.runIfLeader(true);
+      this.refresh().catch(() => undefined);
     }
   }
 
@@ -217,16 +218,19 @@ export class RefreshCoordinator {
       host.publish(next, 'refresh');
       return next;
     } catch (err) {
-      if (!this.stopped) this.onFailure(err, current);
-      throw err;
+      if (this.stopped) throw err;
+      throw this.onFailure(err, current);
     }
   }
 
-  private onFailure(err: unknown, current: IdentityTokenRecord): void {
+  /** Reports a failed refresh; returns the error that every caller and waiter gets. */
+  private onFailure(err: unknown, current: IdentityTokenRecord): IdentityAuthError {
     const { host } = this;
     const error = isIdentityAuthError(err)
       ? err
       : new IdentityAuthError('invalid_response', 'refresh failed unexpectedly.', { step: 'refresh', cause: err });
+    // Waiters left from before this tab led (it took over) share this refresh's outcome.
+    this.rejectWaiters(error);
     if (error.transient) {
       this.retryDelay = backoffDelay(this.retryAttempt, host.platform.random(), error.retryAfterMs);
       this.retryAttempt += 1;
@@ -240,7 +244,7 @@ export class RefreshCoordinator {
         retryInMs: this.retryDelay,
       });
       this.schedule();
-      return;
+      return error;
     }
     host.state.events.next({
       type: 'refreshFailed',
@@ -251,6 +255,7 @@ export class RefreshCoordinator {
     });
     this.retryAttempt = 0;
     host.expire(error, current.sessionId);
+    return error;
   }
 
   /**

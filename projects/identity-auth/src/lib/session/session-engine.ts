@@ -107,6 +107,25 @@ export class SessionEngine extends SessionDriver {
     return this.restoring;
   }
 
+  /**
+   * What the app initializer waits for: restore, but no longer than one request's
+   * time limit, so that a slow identity service delays the first render by one round
+   * trip at most. Restore goes on meanwhile with status `unknown` (the guard and
+   * requests that wait for restore keep waiting); a bad config still fails start-up.
+   */
+  async startBeforeRender(): Promise<void> {
+    const restoring = this.start();
+    const { config } = await this.ready();
+    if (!this.platform.isBrowser) return restoring;
+    return new Promise<void>((resolve, reject) => {
+      const cancel = this.platform.setTimeout(resolve, config.client.timeoutMs);
+      restoring.then(
+        () => (cancel(), resolve()),
+        (err: unknown) => (cancel(), reject(err)),
+      );
+    });
+  }
+
   whenRestored(): Promise<void> {
     return this.restored;
   }
