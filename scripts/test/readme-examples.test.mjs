@@ -15,12 +15,16 @@ import { APP_COMPILER_OPTIONS } from './app-compiler-options.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
 
-/** ```ts blocks of a markdown text, with the line each starts on. */
+/**
+ * ```ts blocks of a markdown text, with the line each starts on, and the repository
+ * file a block quotes when a `<!-- quoted from <path>` comment precedes it.
+ */
 function examples(markdown, offset = 0) {
   const found = [];
-  const pattern = /^```ts\n([\s\S]*?)^```/gm;
+  const pattern = /^(?:<!-- quoted from (\S+?):? [^\n]*\n)?```ts\n([\s\S]*?)^```/gm;
   for (let match = pattern.exec(markdown); match; match = pattern.exec(markdown)) {
-    found.push({ code: match[1], line: offset + markdown.slice(0, match.index).split('\n').length });
+    const line = offset + markdown.slice(0, match.index).split('\n').length + (match[1] ? 1 : 0);
+    found.push({ code: match[2], line, quotes: match[1] });
   }
   return found;
 }
@@ -33,8 +37,7 @@ function section(markdown, heading) {
   return { text: markdown.slice(start, end < 0 ? undefined : end), line: markdown.slice(0, start).split('\n').length };
 }
 
-function compile(files) {
-  const options = APP_COMPILER_OPTIONS;
+function compile(files, options = APP_COMPILER_OPTIONS) {
   const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;
   host.fileExists = (name) => files.has(name) || fileExists.call(host, name);
@@ -52,14 +55,27 @@ function compile(files) {
   });
 }
 
-test('every ```ts example of README.md compiles (strict) against the built package', () => {
-  const blocks = examples(readme);
-  assert.ok(blocks.length >= 3, `found ${blocks.length} examples`);
-  // virtual files inside the repository, so that node_modules resolution finds the package
-  const files = new Map(
+/** Virtual files inside the repository, so that node_modules resolution finds the package. */
+function virtualFiles(blocks) {
+  return new Map(
     blocks.map((b, i) => [join(root, '.readme-examples', `readme-line-${b.line}-${i}.ts`), `${b.code}\nexport {};\n`]),
   );
-  assert.deepEqual(compile(files), []);
+}
+
+test('every ```ts example of README.md compiles (strict) against the built package', () => {
+  const blocks = examples(readme).filter((b) => !b.quotes);
+  assert.ok(blocks.length >= 3, `found ${blocks.length} examples`);
+  assert.deepEqual(compile(virtualFiles(blocks)), []);
+});
+
+test('README.md blocks that quote a spec file equal it, and compile against the built package', () => {
+  const quoted = examples(readme).filter((b) => b.quotes);
+  assert.ok(quoted.length >= 1, "the testing kit's example spec is quoted");
+  for (const block of quoted) {
+    assert.equal(block.code, readFileSync(join(root, block.quotes), 'utf8'), `README.md line ${block.line}`);
+  }
+  // an app's spec files see jasmine's globals
+  assert.deepEqual(compile(virtualFiles(quoted), { ...APP_COMPILER_OPTIONS, types: ['jasmine'] }), []);
 });
 
 test('the check can fail: a wrong call is reported', () => {

@@ -38,6 +38,8 @@ export {
   type IdentitySession,
   SessionAccess,
 } from './lib/session/session-access';
+// Private to b2trader.identity.auth/testing (its fake session drives the real service).
+export { SessionDriver as ɵSessionDriver } from './lib/session/session-driver';
 export type { RefreshTiming } from './lib/session/refresh-schedule';
 export type { IdentityTokenRecord } from './lib/session/token-record';
 export { type IdentityTokenStore, MemoryTokenStore } from './lib/session/token-store';

@@ -61,18 +61,6 @@ describe('resolveIdentityAuthConfig', () => {
     ['an unknown client', { url: '/', clientId: 'web' }, browser, '"clientId" must be one of spa, spa_admin'],
     ['a path without a document', { url: '/', clientId: 'spa' }, server, '"url" "/" is a path'],
     ['plain http off loopback', { url: 'http://example.com', clientId: 'spa' }, browser, '"url" uses http:'],
-    [
-      'an api that is neither a path nor a URL',
-      { url: '/', clientId: 'spa', apis: ['api'] },
-      browser,
-      '"apis" entry "api"',
-    ],
-    [
-      'a protocol-relative api',
-      { url: '/', clientId: 'spa', apis: ['//evil.test/'] },
-      browser,
-      '"apis" entry "//evil.test/"',
-    ],
     ['an unknown storage', { url: '/', clientId: 'spa', storage: 'disk' as never }, browser, '"storage" must be'],
     ['a ratio of 1', { url: '/', clientId: 'spa', refresh: { ratio: 1 } }, browser, '"refresh.ratio"'],
     ['a zero timeout', { url: '/', clientId: 'spa', timeoutMs: 0 }, browser, '"timeoutMs"'],
@@ -84,6 +72,42 @@ describe('resolveIdentityAuthConfig', () => {
       expect(message).toContain(expected);
     });
   }
+
+  // One set of rules: whatever the interceptor's matcher refuses, start-up refuses, naming the entry.
+  const refusedApis: [string, unknown, number][] = [
+    ['neither a path nor a URL', 'api', 0],
+    ['protocol-relative', '//evil.test/', 0],
+    ['a backslash host', '/\\evil.test/', 1],
+    ['a query', '/api?x=1', 1],
+    ['an empty query', 'https://api.example.com/v1?', 1],
+    ['a fragment', 'https://api.example.com/#v1', 1],
+    ['user info', 'https://user:pw@api.example.com/', 1],
+    ['another scheme', 'ftp://api.example.com/', 1],
+    ['an empty string', ' ', 1],
+    ['not a string', 42, 1],
+  ];
+  for (const [name, entry, index] of refusedApis) {
+    it(`refuses an apis entry with ${name}, naming apis[${index}], at start-up`, () => {
+      const apis = index === 0 ? [entry] : ['/ok/', entry];
+      const message = messageOf({ url: '/', clientId: 'spa', apis: apis as string[] });
+      expect(message).toContain(`b2trader.identity.auth: apis[${index}] must`);
+      expect(message).not.toContain('pw@');
+    });
+  }
+
+  it('refuses apis that are not an array', () => {
+    expect(messageOf({ url: '/', clientId: 'spa', apis: '/api/' as never })).toContain('"apis" must be an array');
+  });
+
+  it('accepts what the interceptor protects: paths, origins, origins with a prefix, IPv6 literals', () => {
+    const apis = ['/api/', 'https://API.example.com:443', 'http://127.0.0.1:8080/v1/', 'https://[::1]/x'];
+    expect(resolveIdentityAuthConfig({ url: '/', clientId: 'spa', apis }, browser).apis).toEqual(apis);
+  });
+
+  it('accepts a path entry on the server platform, where it protects nothing', () => {
+    const config = { url: 'https://x.example', clientId: 'spa', apis: ['/api/'] };
+    expect(resolveIdentityAuthConfig(config, server).apis).toEqual(['/api/']);
+  });
 
   it('refuses config storage together with withTokenStore(), naming both', () => {
     const message = messageOf(

@@ -7,6 +7,7 @@
 import { InjectionToken } from '@angular/core';
 import { createIdentityClient, type IdentityClient } from 'b2trader.identity.auth/core';
 
+import { compileApiMatcher } from './http/api-matcher';
 import { DEFAULT_REFRESH_TIMING, type RefreshTiming } from './session/refresh-schedule';
 import type { IdentityTokenStore } from './session/token-store';
 
@@ -63,8 +64,12 @@ const BROWSER_CLIENTS = ['spa', 'spa_admin'];
 const SERVER_CLIENTS = ['core_ib', 'lk'];
 const CLIENTS_WITH_SECRET = ['spa_admin', 'core_ib', 'lk'];
 
-function fail(message: string): never {
-  throw new TypeError(`b2trader.identity.auth: ${message}`);
+/**
+ * Throws the start-up error for `option`. Call sites pass `ngDevMode && '<the whole
+ * message>'`, so that production bundles keep only the option's name.
+ */
+function fail(option: string, message: string | false | null): never {
+  throw new TypeError(`b2trader.identity.auth: ${message || `"${option}" is not valid (development builds say why)`}`);
 }
 
 /** Context of the validation: where the app runs and what it provided besides the config. */
@@ -84,24 +89,32 @@ export function resolveIdentityAuthConfig(
   context: ConfigContext,
 ): ResolvedIdentityAuthConfig {
   if (!config || typeof config !== 'object')
-    fail('provideIdentityAuth() needs a config object such as { url: "/", clientId: "spa" }.');
+    fail('config', ngDevMode && 'provideIdentityAuth() needs a config object such as { url: "/", clientId: "spa" }.');
   const { clientId } = config;
   const allowed = context.isBrowser ? BROWSER_CLIENTS : [...BROWSER_CLIENTS, ...SERVER_CLIENTS];
   if (typeof clientId !== 'string' || !allowed.includes(clientId)) {
     fail(
-      context.isBrowser && SERVER_CLIENTS.includes(clientId)
-        ? `"clientId" ${clientId} is a machine-to-machine client for the server platform only; use "spa" or "spa_admin" in a browser.`
-        : `"clientId" must be one of ${allowed.join(', ')}.`,
+      'clientId',
+      ngDevMode &&
+        (context.isBrowser && SERVER_CLIENTS.includes(clientId)
+          ? `"clientId" ${clientId} is a machine-to-machine client for the server platform only; use "spa" or "spa_admin" in a browser.`
+          : `"clientId" must be one of ${allowed.join(', ')}.`),
     );
   }
   if (CLIENTS_WITH_SECRET.includes(clientId) && !config.clientSecret)
-    fail(`"clientId" ${clientId} needs "clientSecret"; set it (from the environment, never from source control).`);
+    fail(
+      'clientId',
+      ngDevMode &&
+        `"clientId" ${clientId} needs "clientSecret"; set it (from the environment, never from source control).`,
+    );
 
   let url = config.url;
   if (typeof url === 'string' && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     if (!context.baseUri)
       fail(
-        `"url" ${JSON.stringify(url)} is a path but there is no document to resolve it against; give an absolute URL.`,
+        'url',
+        ngDevMode &&
+          `"url" ${JSON.stringify(url)} is a path but there is no document to resolve it against; give an absolute URL.`,
       );
     url = new URL(url || '/', context.baseUri).href;
   }
@@ -113,27 +126,29 @@ export function resolveIdentityAuthConfig(
   });
 
   const apis = config.apis ?? [];
-  if (!Array.isArray(apis)) fail('"apis" must be an array such as ["/api/", "https://api.example.com/"].');
-  for (const api of apis) {
-    if (typeof api !== 'string' || !(api.startsWith('/') || /^https?:\/\/[^/]/i.test(api)) || api.startsWith('//'))
-      fail(
-        `"apis" entry ${JSON.stringify(api)} must be a path prefix such as "/api/" or an http(s) URL such as "https://api.example.com/".`,
-      );
-  }
+  // The interceptor's own compiler is the one set of rules: an entry it would refuse at
+  // the first request is refused here, at start-up, naming `apis[i]`.
+  compileApiMatcher({ apis, identityBaseUrl: client.baseUrl }, context.baseUri);
 
   const storage = config.storage ?? 'memory';
   const isCustom = typeof storage === 'object' && storage !== null;
   if (!isCustom && !['memory', 'session', 'local'].includes(storage as string))
-    fail('"storage" must be "memory", "session", "local" or an IdentityTokenStore.');
+    fail('storage', ngDevMode && '"storage" must be "memory", "session", "local" or an IdentityTokenStore.');
   if (isCustom && typeof storage.load !== 'function')
-    fail('"storage" as an object must implement IdentityTokenStore (load, save, clear).');
+    fail('storage', ngDevMode && '"storage" as an object must implement IdentityTokenStore (load, save, clear).');
   if (context.hasTokenStoreFeature && config.storage !== undefined)
-    fail('"storage" in the config and withTokenStore() both choose the token store; keep one of them.');
+    fail(
+      'storage',
+      ngDevMode && '"storage" in the config and withTokenStore() both choose the token store; keep one of them.',
+    );
 
   const refresh: RefreshTiming = { ...DEFAULT_REFRESH_TIMING, ...config.refresh };
-  if (!(refresh.ratio > 0 && refresh.ratio < 1)) fail('"refresh.ratio" must be between 0 and 1, such as 0.75.');
-  if (!(refresh.minLeadMs >= 0)) fail('"refresh.minLeadMs" must be zero or more milliseconds.');
-  if (!(refresh.minDelayMs >= 100)) fail('"refresh.minDelayMs" must be at least 100 milliseconds.');
+  if (!(refresh.ratio > 0 && refresh.ratio < 1))
+    fail('refresh.ratio', ngDevMode && '"refresh.ratio" must be between 0 and 1, such as 0.75.');
+  if (!(refresh.minLeadMs >= 0))
+    fail('refresh.minLeadMs', ngDevMode && '"refresh.minLeadMs" must be zero or more milliseconds.');
+  if (!(refresh.minDelayMs >= 100))
+    fail('refresh.minDelayMs', ngDevMode && '"refresh.minDelayMs" must be at least 100 milliseconds.');
 
   return Object.freeze({
     client,

@@ -8,7 +8,10 @@ import {
   cleanSlate,
   closeAllTabs,
   disarm,
+  mintedToken,
+  nextTokenAnswer,
   openTab,
+  resetStats,
   requireEmulator,
   revokeGrants,
   shortTokens,
@@ -256,6 +259,25 @@ describe('integration: IdentityAuthService against the emulator', () => {
     expect(tab.service.status()).toBe('signed-out');
     expect(tab.events.at(-1)).toEqual(jasmine.objectContaining({ type: 'signedOut', serverNotified: true }));
     expect((await stats()).requests['POST /identity/sign-out']).toBeGreaterThanOrEqual(1);
+
+    const later = openTab();
+    await later.service.restore();
+    expect(later.service.status()).toBe('signed-out');
+  });
+
+  it('signs out at the identity service with a token that died early: one refresh, then the sign-out goes through', async () => {
+    const tab = openTab();
+    await tab.service.restore();
+    // The login's access token is dead on the server although its answer claims 30 s.
+    const now = Math.floor(Date.now() / 1000);
+    await nextTokenAnswer(await mintedToken({ iat: now - 120, exp: now - 60 }), 30);
+    await tab.login();
+    await resetStats();
+    const result = await lastValueFrom(tab.service.signOut());
+    expect(result.serverNotified).toBeTrue();
+    const after = await stats();
+    expect(after.tokenRequests).toEqual({ refresh_token: 1 });
+    expect(after.requests['POST /identity/sign-out']).toBe(2);
 
     const later = openTab();
     await later.service.restore();

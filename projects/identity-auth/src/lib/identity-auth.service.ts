@@ -11,7 +11,7 @@ import { defer, from, map, Observable, shareReplay, finalize } from 'rxjs';
 
 import type { IdentityAuthEvent } from './session/identity-auth-events';
 import type { IdentityAuthStatus, IdentitySession } from './session/session-access';
-import { SessionEngine } from './session/session-engine';
+import { SessionDriver } from './session/session-driver';
 import { MACHINE_TO_MACHINE } from './machine-to-machine';
 
 /** One step of {@link IdentityAuthService.login}. */
@@ -38,7 +38,7 @@ export type LoginStep =
  */
 @Injectable()
 export class IdentityAuthService {
-  private readonly engine = inject(SessionEngine);
+  private readonly engine = inject(SessionDriver);
   private readonly machineToMachine = inject(MACHINE_TO_MACHINE, { optional: true });
   private readonly onServer = isPlatformServer(inject(PLATFORM_ID));
   private loginInFlight: { email: string; steps: Observable<LoginStep> } | null = null;
@@ -52,7 +52,9 @@ export class IdentityAuthService {
   readonly isAuthenticated$: Observable<boolean> = toObservable(this.isAuthenticated);
   readonly status$: Observable<IdentityAuthStatus> = toObservable(this.status);
   /** Every event, as it happens. */
-  readonly events$: Observable<IdentityAuthEvent> = this.engine.events.asObservable();
+  readonly events$: Observable<IdentityAuthEvent> = new Observable<IdentityAuthEvent>((subscriber) =>
+    this.engine.events.subscribe(subscriber),
+  );
 
   /** Step 1 (1.2's `signIn`): email and password for the identity-session cookie. */
   signIn(email: string, password: string): Observable<SignInResult> {
@@ -137,12 +139,17 @@ export class IdentityAuthService {
     return this.step(async (signal) => {
       if (!this.machineToMachine)
         throw new TypeError(
-          'b2trader.identity.auth: machineToMachineSignIn() needs withMachineToMachine() in provideIdentityAuth().',
+          ngDevMode
+            ? 'b2trader.identity.auth: machineToMachineSignIn() needs withMachineToMachine() in provideIdentityAuth().'
+            : 'b2trader.identity.auth: withMachineToMachine() missing',
         );
       if (!this.onServer)
-        throw new TypeError('b2trader.identity.auth: machineToMachineSignIn() runs on the server platform only.');
-      const { config } = await this.engine.ready();
-      return this.engine.adoptTokens(await this.machineToMachine(config.client, login, password, { signal }));
+        throw new TypeError(
+          ngDevMode
+            ? 'b2trader.identity.auth: machineToMachineSignIn() runs on the server platform only.'
+            : 'b2trader.identity.auth: server platform only',
+        );
+      return this.engine.machineToMachineSignIn(this.machineToMachine, login, password, signal);
     });
   }
 

@@ -19,6 +19,7 @@ import { IdentityAuthService } from './identity-auth.service';
 import { MACHINE_TO_MACHINE } from './machine-to-machine';
 import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthHttpSettings, SessionAccess } from './session/session-access';
 import { SessionEngine } from './session/session-engine';
+import { SessionDriver } from './session/session-driver';
 import { SessionState } from './session/session-state';
 import { IDENTITY_TOKEN_STORE, type IdentityTokenStore } from './session/token-store';
 import { provideMissingInterceptorCheck } from './http/missing-interceptor-check';
@@ -87,6 +88,7 @@ export function provideIdentityAuth(
     SessionState,
     SessionEngine,
     { provide: SessionAccess, useExisting: SessionEngine },
+    { provide: SessionDriver, useExisting: SessionEngine },
     { provide: IDENTITY_AUTH_HTTP_SETTINGS, useFactory: httpSettings },
     IdentityAuthService,
     provideMissingInterceptorCheck(),
@@ -103,7 +105,7 @@ export function provideIdentityAuth(
       const engine = inject(SessionEngine);
       if (!manualRestore) void engine.start().catch(() => undefined);
     }),
-    ...(manualRestore ? [] : [provideAppInitializer(() => inject(SessionEngine).start())]),
+    ...(manualRestore ? [] : [provideAppInitializer(() => inject(SessionEngine).startBeforeRender())]),
   ]);
 }
 

@@ -2,7 +2,9 @@
  * The controller a test injects to drive the fake session, the way
  * `HttpTestingController` drives the fake backend.
  */
-import type { RefreshFailure, TestAccount } from './fake-identity-session';
+import type { IdentityAuthEventOrigin } from 'b2trader.identity.auth';
+
+import type { LoginAnswer, RefreshFailure, TestAccount } from './fake-identity-session';
 
 /**
  * Drives the fake session of {@link provideIdentityAuthTesting}.
@@ -16,10 +18,16 @@ import type { RefreshFailure, TestAccount } from './fake-identity-session';
  * ```
  */
 export abstract class IdentityAuthTestingController {
-  /** Signs in (ending a pending restore): a fresh access token, the account's or the client's scopes. */
+  /**
+   * Signs in (ending a pending restore): a fresh access token, the account's or the
+   * client's scopes; `IdentityAuthService.events$` emits `signedIn`.
+   */
   abstract signInAs(account?: TestAccount): void;
-  /** Signs out at once: no token, status `signed-out`. */
-  abstract signOut(): void;
+  /**
+   * Signs out at once: no token, status `signed-out`, event `signedOut` (from
+   * `'other-tab'` to play a sign-out in another tab).
+   */
+  abstract signOut(origin?: IdentityAuthEventOrigin): void;
   /** Ends a pending restore (option `restored: false`) signed in as `account`, or signed out. */
   abstract finishRestore(account?: TestAccount | null): void;
   /** The access token is expired: the next protected request first waits for one refresh. */
@@ -27,8 +35,15 @@ export abstract class IdentityAuthTestingController {
   /**
    * The next refresh fails: transiently (a `network` error, the session stays), or for
    * good (default: a `login_required` error for every waiting request, the session ends once).
+   * Events: `refreshFailed`, then `sessionExpired` when the session ends.
    */
   abstract failNextRefresh(failure?: RefreshFailure): void;
+  /**
+   * How the next `IdentityAuthService.login()` (or `signIn()`) answers: another
+   * account, a second factor, or an error such as `invalid_credentials`. Without it a
+   * login signs in as `test-user` with the email given.
+   */
+  abstract answerNextLogin(answer: LoginAnswer): void;
   /** The current access token, to compare with the `Authorization` header; `null` signed out. */
   abstract accessToken(): string | null;
   /** How many refreshes have run. */
@@ -40,6 +55,6 @@ export abstract class IdentityAuthTestingController {
    * passed on to the backend: call it before `HttpTestingController.expectOne()`.
    */
   abstract settle(): Promise<void>;
-  /** Throws when a refresh is still running or an armed `failNextRefresh()` was never used. */
+  /** Throws when a refresh is still running or an armed `failNextRefresh()` / `answerNextLogin()` was never used. */
   abstract verify(): void;
 }

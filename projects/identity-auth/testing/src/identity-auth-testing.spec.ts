@@ -11,10 +11,15 @@ import { HttpTestingController, provideHttpClientTesting } from '@angular/common
 import { Component, inject, Injectable } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router } from '@angular/router';
-import { identityAuthGuard, identityAuthInterceptor } from 'b2trader.identity.auth';
+import {
+  type IdentityAuthEvent,
+  identityAuthGuard,
+  identityAuthInterceptor,
+  IdentityAuthService,
+} from 'b2trader.identity.auth';
 import { isIdentityAuthError } from 'b2trader.identity.auth/core';
 import { IdentityAuthTestingController, provideIdentityAuthTesting } from 'b2trader.identity.auth/testing';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 
 /** The app's code under test: it never thinks about tokens. */
 @Injectable({ providedIn: 'root' })
@@ -178,5 +183,95 @@ describe('b2trader.identity.auth/testing in an app that uses withInterceptorsFro
     request.flush([]);
     expect(await result).toEqual([]);
     backend.verify();
+  });
+});
+
+describe('b2trader.identity.auth/testing: IdentityAuthService over the fake session', () => {
+  let identity: IdentityAuthTestingController;
+  let auth: IdentityAuthService;
+  let events: IdentityAuthEvent[];
+
+  function setUp(options: Parameters<typeof provideIdentityAuthTesting>[0]): void {
+    TestBed.configureTestingModule({ providers: [provideIdentityAuthTesting(options)] });
+    identity = TestBed.inject(IdentityAuthTestingController);
+    auth = TestBed.inject(IdentityAuthService);
+    events = [];
+    auth.events$.subscribe((event) => events.push(event));
+  }
+
+  afterEach(() => identity.verify());
+
+  it('is the library’s own service class, driven by the controller, with events that carry time and origin', async () => {
+    setUp({ restored: false });
+    expect(auth).toBeInstanceOf(IdentityAuthService);
+    expect(auth.status()).toBe('unknown');
+    const restored = auth.restore();
+    identity.finishRestore({ email: 'trader@example.com', scope: 'FrontOffice' });
+    await restored;
+    expect(auth.status()).toBe('signed-in');
+    expect(auth.isAuthenticated()).toBeTrue();
+    expect(auth.session()).toEqual(
+      jasmine.objectContaining({ subject: 'test-user', clientId: 'spa', scope: ['FrontOffice'] }),
+    );
+    expect(await firstValueFrom(auth.isAuthenticated$)).toBeTrue();
+    expect(await firstValueFrom(auth.status$)).toBe('signed-in');
+
+    identity.signOut('other-tab');
+    expect(auth.session()).toBeNull();
+    expect(events.map((e) => [e.type, e.origin])).toEqual([
+      ['signedIn', 'this-tab'],
+      ['signedOut', 'other-tab'],
+    ]);
+    expect(events[0]).toEqual(jasmine.objectContaining({ via: 'restore' }));
+    for (const event of events) expect(Math.abs(event.at - Date.now())).toBeLessThan(5_000);
+    expect(JSON.stringify(events)).not.toContain('test-access-token');
+  });
+
+  it('getAccessToken() gives the current token, and refreshes an expired one once (event refreshed)', async () => {
+    setUp({ signedInAs: {} });
+    expect(await auth.getAccessToken()).toBe(identity.accessToken());
+    identity.expireAccessToken();
+    const [a, b] = await Promise.all([auth.getAccessToken(), firstValueFrom(auth.accessToken$())]);
+    expect(a).toBe(identity.accessToken());
+    expect(b).toBe(a);
+    expect(identity.refreshCount).toBe(1);
+    expect(events.map((e) => e.type)).toEqual(['refreshed']);
+  });
+
+  it('refreshToken() with a transient failure: refreshFailed (transient, retryInMs), the session stays', async () => {
+    setUp({ signedInAs: {} });
+    identity.failNextRefresh({ transient: true });
+    const error = await firstValueFrom(auth.refreshToken()).catch((e: unknown) => e);
+    expect(isIdentityAuthError(error, 'network')).toBeTrue();
+    expect(events).toEqual([jasmine.objectContaining({ type: 'refreshFailed', transient: true, retryInMs: 1_000 })]);
+    expect(auth.status()).toBe('signed-in');
+    expect(identity.sessionEndCount).toBe(0);
+  });
+
+  it('login() walks the chain, a double click joins it: one session, one signedIn', async () => {
+    setUp({});
+    const [first, second] = await Promise.all([
+      lastValueFrom(auth.login('trader@example.com', 'pw').pipe(toArray())),
+      lastValueFrom(auth.login('trader@example.com', 'pw').pipe(toArray())),
+    ]);
+    expect(first.map((s) => s.step)).toEqual(['signing-in', 'authorizing', 'exchanging', 'signed-in']);
+    expect(second).toEqual(first);
+    expect(events.map((e) => e.type)).toEqual(['signedIn']);
+    expect(auth.session()?.account.email).toBe('trader@example.com');
+  });
+
+  it('the service’s signOut() ends the session with signedOut (server notified)', async () => {
+    setUp({ signedInAs: {} });
+    expect(await firstValueFrom(auth.signOut())).toEqual({ serverNotified: true });
+    expect(auth.status()).toBe('signed-out');
+    expect(identity.accessToken()).toBeNull();
+    expect(events).toEqual([jasmine.objectContaining({ type: 'signedOut', serverNotified: true, origin: 'this-tab' })]);
+  });
+
+  it('verify() reports an answerNextLogin() that no login used', () => {
+    setUp({});
+    identity.answerNextLogin({ secondFactor: true });
+    expect(() => identity.verify()).toThrowError(/answerNextLogin\(\) was armed/);
+    return lastValueFrom(auth.login('a@example.com', 'pw').pipe(toArray()));
   });
 });

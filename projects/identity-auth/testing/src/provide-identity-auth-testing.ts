@@ -6,9 +6,11 @@ import { HTTP_INTERCEPTORS } from '@angular/common/http';
 import { DOCUMENT, type EnvironmentProviders, inject, makeEnvironmentProviders, type Provider } from '@angular/core';
 import {
   IdentityAuthInterceptor,
+  IdentityAuthService,
   IDENTITY_AUTH_HTTP_SETTINGS,
   type IdentityAuthHttpSettings,
   SessionAccess,
+  ɵSessionDriver,
 } from 'b2trader.identity.auth';
 
 import { FakeIdentitySession, type TestAccount } from './fake-identity-session';
@@ -38,9 +40,31 @@ export interface IdentityAuthTestingOptions {
   readonly interceptorFromDi?: boolean;
 }
 
+/** The controller's face of the fake session (its `signOut()` is the session's control, not the service's). */
+function controllerOf(fake: FakeIdentitySession): IdentityAuthTestingController {
+  return {
+    signInAs: (account) => fake.signInAs(account),
+    signOut: (origin) => fake.signOutNow(origin),
+    finishRestore: (account) => fake.finishRestore(account),
+    expireAccessToken: () => fake.expireAccessToken(),
+    failNextRefresh: (failure) => fake.failNextRefresh(failure),
+    answerNextLogin: (answer) => fake.answerNextLogin(answer),
+    accessToken: () => fake.accessToken(),
+    get refreshCount() {
+      return fake.refreshCount;
+    },
+    get sessionEndCount() {
+      return fake.sessionEndCount;
+    },
+    settle: () => fake.settle(),
+    verify: () => fake.verify(),
+  };
+}
+
 /**
  * Provides a controllable fake session in place of the real engine, under the real
- * interceptor and guard. Drive it with {@link IdentityAuthTestingController}.
+ * `IdentityAuthService`, interceptor and guard: components that inject
+ * `IdentityAuthService` run without a server. Drive it with {@link IdentityAuthTestingController}.
  *
  * @example
  * ```ts
@@ -67,7 +91,10 @@ export function provideIdentityAuthTesting(options: IdentityAuthTestingOptions =
       },
     },
     { provide: SessionAccess, useExisting: FakeIdentitySession },
-    { provide: IdentityAuthTestingController, useExisting: FakeIdentitySession },
+    { provide: ɵSessionDriver, useExisting: FakeIdentitySession },
+    // The real service, over the fake session: the same public API, login chain and events.
+    IdentityAuthService,
+    { provide: IdentityAuthTestingController, useFactory: () => controllerOf(inject(FakeIdentitySession)) },
     {
       provide: IDENTITY_AUTH_HTTP_SETTINGS,
       useFactory: (): IdentityAuthHttpSettings => ({

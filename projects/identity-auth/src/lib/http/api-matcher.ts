@@ -57,22 +57,27 @@ function covers(rule: UrlRule, origin: string, path: string): boolean {
   return rule.origin === origin && (rule.path === '' || path === rule.path || path.startsWith(`${rule.path}/`));
 }
 
+/** Production bundles keep only the entry's index; development builds say what is wrong. */
+function refuse(where: string, problem: string | false | null): never {
+  throw new TypeError(`${where} ${problem || 'must be an http(s) origin with an optional path prefix, or a path'}`);
+}
+
 function compileEntry(entry: unknown, index: number, base: string | undefined): UrlRule | null {
   const where = `b2trader.identity.auth: apis[${index}]`;
   if (typeof entry !== 'string' || entry.trim() === '') {
-    throw new TypeError(`${where} must be a non-empty string such as "https://api.example.com/v1" or "/api"`);
+    refuse(where, ngDevMode && 'must be a non-empty string such as "https://api.example.com/v1" or "/api"');
   }
   const absolute = parse(entry, undefined);
   if (!absolute && !/^\/(?![/\\])/.test(entry)) {
-    throw new TypeError(`${where} must be an absolute URL such as "https://api.example.com" or a path such as "/api"`);
+    refuse(where, ngDevMode && 'must be an absolute URL such as "https://api.example.com" or a path such as "/api"');
   }
   // A path means the document's origin; without a document (server) it matches nothing.
   const url = absolute ?? parse(entry, base);
   if (!url) return null;
-  if (!isHttp(url)) throw new TypeError(`${where} must be an http: or https: URL, or a path such as "/api"`);
-  if (url.username || url.password) throw new TypeError(`${where} must not contain a user name or password`);
+  if (!isHttp(url)) refuse(where, ngDevMode && 'must be an http: or https: URL, or a path such as "/api"');
+  if (url.username || url.password) refuse(where, ngDevMode && 'must not contain a user name or password');
   if (url.search || url.hash || entry.includes('?') || entry.includes('#')) {
-    throw new TypeError(`${where} must be an origin with an optional path prefix, without a query or fragment`);
+    refuse(where, ngDevMode && 'must be an origin with an optional path prefix, without a query or fragment');
   }
   return ruleFor(url);
 }

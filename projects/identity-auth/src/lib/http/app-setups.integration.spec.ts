@@ -1,9 +1,3 @@
-// PENDING until the session engine (issue 7) is merged; then rename this file to
-// app-setups.integration.spec.ts. It needs IdentityAuthModule.forRoot() registering
-// IdentityAuthInterceptor in HTTP_INTERCEPTORS, and the session branch's
-// testing-support/emulator-tabs.spec.ts helpers. Green (6 of 6) on a trial merge of
-// the http and session branches.
-//
 // Integration (real Chromium, the real emulator through the Karma proxy, the real
 // session engine): whole apps, bootstrapped the two documented ways, call the
 // protected API through HttpClient after login().
@@ -110,6 +104,26 @@ describe('integration: the interceptor in whole apps against the emulator', () =
       expect(await apiOk()).toBe(1);
     });
   }
+
+  it('a slow identity service delays the first render by one time limit at most; restore goes on behind it', async () => {
+    // An identity session (the cookie) without tokens: restore needs authorize + code exchange.
+    app = await standaloneApp();
+    await signedIn(app);
+    app.destroy();
+    await arm({ path: '/identity/connect/authorize', mode: 'delay', ms: 1_200 });
+    await arm({ path: '/identity/connect/token', mode: 'delay', ms: 1_200 });
+    hostElement();
+    const started = Date.now();
+    const ref = await bootstrapApplication(Root, {
+      providers: [provideIdentityAuth({ ...CONFIG, timeoutMs: 1_500 })],
+    });
+    app = { get: (token) => ref.injector.get(token), destroy: () => ref.destroy() };
+    const auth = app.get(IdentityAuthService);
+    // Rendered after the 1.5 s limit, before the 2.4 s that restore needs.
+    expect(auth.status()).toBe('unknown');
+    await until(() => auth.status() === 'signed-in', 'restore to finish behind the render');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+  });
 
   it('200 concurrent requests refused with 401 → exactly one refresh and 200 successes', async () => {
     app = await standaloneApp();

@@ -4,7 +4,7 @@
  * Locks every tab leads itself; without BroadcastChannel tabs do not talk (a
  * `local` store still syncs through `storage` events).
  */
-import type { IdentityAuthPlatform, TabChannel } from './identity-auth-platform';
+import type { IdentityAuthPlatform, TabChannel, TabLocks } from './identity-auth-platform';
 import { type IdentityTokenRecord, parseRecord } from './token-record';
 
 /** What tabs say to each other. Every message names its sender. */
@@ -103,22 +103,55 @@ export class CrossTab {
     }
   }
 
-  /** Queues for the leader lock; `onLeader` runs once this tab holds it. */
+  /**
+   * Queues for the leader lock; `onLeader` runs each time this tab gets it. A tab whose
+   * lock was taken over (see {@link takeOver}) stops leading and queues again.
+   */
   campaign(onLeader: () => void): void {
+    this.onLeader = onLeader;
     const locks = this.platform.locks();
     if (!locks || !this.channel) {
       this.leader = true;
       onLeader();
       return;
     }
-    void locks
-      .request(`${this.name}:leader`, () => {
-        if (this.closed) return Promise.resolve();
-        this.leader = true;
-        onLeader();
-        return new Promise<void>((release) => (this.releaseLeadership = release));
-      })
-      .catch(() => undefined);
+    this.requestLock(locks, false);
+  }
+
+  /**
+   * Takes the leader lock from a tab that holds it but no longer answers (its page
+   * hung): this tab leads from now on. No-op without Web Locks, or when already leading.
+   */
+  takeOver(): boolean {
+    const locks = this.platform.locks();
+    if (!locks || !this.channel || this.leader || this.closed || !this.onLeader) return false;
+    this.requestLock(locks, true);
+    return true;
+  }
+
+  private onLeader: (() => void) | null = null;
+
+  private requestLock(locks: TabLocks, steal: boolean): void {
+    let held = false;
+    locks
+      .request(
+        `${this.name}:leader`,
+        () => {
+          if (this.closed) return Promise.resolve();
+          held = true;
+          this.leader = true;
+          this.onLeader?.();
+          return new Promise<void>((release) => (this.releaseLeadership = release));
+        },
+        steal ? { steal: true } : undefined,
+      )
+      .catch(() => {
+        // Our lock was taken over (or our queued request displaced): lead no more, queue again.
+        if (this.closed || !held) return;
+        this.leader = false;
+        this.releaseLeadership = null;
+        this.requestLock(locks, false);
+      });
   }
 
   post(message: Payload<TabMessage>): void {

@@ -19,7 +19,8 @@ export interface TabChannel {
 
 /** The subset of the Web Locks API the engine uses. */
 export interface TabLocks {
-  request(name: string, callback: () => Promise<void>): Promise<void>;
+  /** `steal`: take the lock from its holder (whose request then rejects). */
+  request(name: string, callback: () => Promise<void>, options?: { steal?: boolean }): Promise<void>;
   /** The names of the locks held now (by any tab of the origin). */
   held(): Promise<string[]>;
 }
@@ -79,7 +80,7 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
     const locks = this.window.navigator?.locks;
     return locks
       ? {
-          request: async (name, callback) => void (await locks.request(name, callback)),
+          request: async (name, callback, options) => void (await locks.request(name, options ?? {}, callback)),
           held: async () => ((await locks.query()).held ?? []).map((lock) => lock.name ?? ''),
         }
       : null;

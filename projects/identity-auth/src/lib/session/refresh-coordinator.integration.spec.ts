@@ -33,6 +33,8 @@ class SteeredPlatform extends BrowserIdentityAuthPlatform {
   constructor(
     page: Page = window as Page,
     private readonly options: { isolated?: boolean; jitter?: number } = {},
+    /** Stands in for a hung page: while true, this tab's channel delivers nothing to it. */
+    public deaf = false,
   ) {
     super(page, document.baseURI);
   }
@@ -56,6 +58,15 @@ class SteeredPlatform extends BrowserIdentityAuthPlatform {
       this.posted.push((message as { kind: string }).kind);
       post(message);
     };
+    // The engine sets onmessage once; the events reach it only while this page is not "hung".
+    let listener: TabChannel['onmessage'] = null;
+    (channel as BroadcastChannel).addEventListener('message', (event) => {
+      if (!this.deaf) listener?.(event);
+    });
+    Object.defineProperty(channel, 'onmessage', {
+      get: () => listener,
+      set: (next: TabChannel['onmessage']) => (listener = next),
+    });
     return channel;
   }
   override locks(): TabLocks | null {
@@ -137,6 +148,36 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     expect(next.posted).toContain('hello');
     expect(second.service.status()).toBe('signed-in');
     expect((await stats()).tokenRequests).toEqual({});
+  });
+
+  it('a leader that holds the lock but no longer answers (its channel made deaf: a stand-in for a hung page) is taken over by a follower that needs a refresh', async () => {
+    // A 1-second time limit: the follower waits 2–3 s for the leader, then takes over.
+    const config = { timeoutMs: 1_000 };
+    const hung = new SteeredPlatform();
+    const leader = steeredTab(hung, config);
+    await leader.service.restore();
+    await leader.login();
+    const follower = steeredTab(new SteeredPlatform(), config);
+    await follower.service.restore();
+    expect(follower.service.status()).toBe('signed-in');
+    await resetStats();
+
+    hung.deaf = true;
+    const before = follower.service.session()!.expiresAt;
+    const refreshed = await follower.service.refreshToken().toPromise();
+    expect(refreshed!.expiresAt).toBeGreaterThan(before);
+    const token = await follower.service.getAccessToken();
+    const api = await fetch('/api/frontoffice/v1/account', { headers: { authorization: `Bearer ${token}` } });
+    expect(api.status).toBe(200);
+    const after = await stats();
+    expect(after.tokenRequests).toEqual({ refresh_token: 1 });
+    expect(after.refreshReuseDetected).toBe(0);
+    expect(follower.count('refreshFailed')).toBe(0);
+    // The hung tab lost the lock and queued again; it recovers as a follower of the new leader.
+    hung.deaf = false;
+    await until(async () => (await follower.service.refreshToken().toPromise()) !== undefined, 'a refresh');
+    await until(() => leader.count('refreshed') >= 1, 'the old leader to hear the new leader');
+    expect((await stats()).tokenRequests).toEqual({ refresh_token: 2 });
   });
 
   it('without BroadcastChannel and Web Locks, a local store syncs pages through storage events', async () => {

@@ -118,10 +118,11 @@ export class RefreshCoordinator {
   /** This tab just became the leader: it holds the latest tokens; refresh now if due, else schedule. */
   onLeadership(): void {
     this.schedule();
-    if (this.waiters.length > 0) {
-      // Its own question to the old leader is moot: refresh here; the waiters wake on the new record.
+    if (this.waiters.length > 0 && !this.stopped && this.host.state.record()) {
+      // Its own question to the old leader is moot: refresh here; the waiters wake on the
+      // new record, or fail with this refresh's error.
       this.inFlight = null;
-      this.runIfLeader(true);
+      this.refresh().catch(() => undefined);
     }
   }
 
@@ -217,16 +218,19 @@ export class RefreshCoordinator {
       host.publish(next, 'refresh');
       return next;
     } catch (err) {
-      if (!this.stopped) this.onFailure(err, current);
-      throw err;
+      if (this.stopped) throw err;
+      throw this.onFailure(err, current);
     }
   }
 
-  private onFailure(err: unknown, current: IdentityTokenRecord): void {
+  /** Reports a failed refresh; returns the error that every caller and waiter gets. */
+  private onFailure(err: unknown, current: IdentityTokenRecord): IdentityAuthError {
     const { host } = this;
     const error = isIdentityAuthError(err)
       ? err
       : new IdentityAuthError('invalid_response', 'refresh failed unexpectedly.', { step: 'refresh', cause: err });
+    // Waiters left from before this tab led (it took over) share this refresh's outcome.
+    this.rejectWaiters(error);
     if (error.transient) {
       this.retryDelay = backoffDelay(this.retryAttempt, host.platform.random(), error.retryAfterMs);
       this.retryAttempt += 1;
@@ -240,7 +244,7 @@ export class RefreshCoordinator {
         retryInMs: this.retryDelay,
       });
       this.schedule();
-      return;
+      return error;
     }
     host.state.events.next({
       type: 'refreshFailed',
@@ -251,12 +255,20 @@ export class RefreshCoordinator {
     });
     this.retryAttempt = 0;
     host.expire(error, current.sessionId);
+    return error;
   }
 
+  /**
+   * A follower's refresh: asks the leader and waits for the next generation. A leader
+   * that stays silent for two to three time limits holds the lock but is hung (a busy
+   * or paused page): this tab takes the lock over and refreshes itself, and the
+   * waiters get its record. Only when that fails too do they get a transient `timeout`.
+   */
   private askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const { host } = this;
     return new Promise<IdentityTokenRecord>((resolve, reject) => {
-      const give = host.platform.setTimeout(() => {
+      const limit = host.client.timeoutMs * 2;
+      const giveUp = () => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(
           new IdentityAuthError('timeout', 'refresh failed: the tab that refreshes did not answer in time.', {
@@ -264,11 +276,20 @@ export class RefreshCoordinator {
             code: 'leader_timeout',
           }),
         );
-      }, host.client.timeoutMs * 2);
+      };
+      // Jittered, so that of several followers of one hung leader the first to take over
+      // has usually published its record (which releases the others) before the next would.
+      let cancel = host.platform.setTimeout(
+        () => {
+          // Taking over makes this tab the leader: onLeadership() refreshes for the waiters.
+          cancel = host.tabs.takeOver() ? host.platform.setTimeout(giveUp, limit) : (giveUp(), () => undefined);
+        },
+        limit * (1 + host.platform.random() / 2),
+      );
       const waiter: Waiter = {
         after: current.generation,
-        resolve: (record) => (give(), resolve(record)),
-        reject: (error) => (give(), reject(error)),
+        resolve: (record) => (cancel(), resolve(record)),
+        reject: (error) => (cancel(), reject(error)),
       };
       this.waiters.push(waiter);
       host.tabs.post({ kind: 'refresh-request', generation: current.generation });

@@ -10,6 +10,7 @@ import {
   exchangeCode,
   IdentityAuthError,
   isIdentityAuthError,
+  type passwordGrant,
   signIn,
   type SignInResult,
   type SignInAccount,
@@ -29,7 +30,8 @@ import { type Cancel, IdentityAuthPlatform } from './identity-auth-platform';
 import { RefreshCoordinator } from './refresh-coordinator';
 import { needsRefresh } from './refresh-schedule';
 import { restoreSession } from './restore';
-import { type IdentitySession, SessionAccess } from './session-access';
+import type { IdentitySession } from './session-access';
+import { SessionDriver } from './session-driver';
 import { type AdoptCause, SessionState } from './session-state';
 import { type IdentityTokenRecord, recordFromTokens, sessionFromRecord } from './token-record';
 import {
@@ -49,7 +51,7 @@ interface Running {
 }
 
 @Injectable()
-export class SessionEngine extends SessionAccess {
+export class SessionEngine extends SessionDriver {
   private readonly state = inject(SessionState);
   private readonly platform = inject(IdentityAuthPlatform);
   private readonly injector = inject(Injector);
@@ -103,6 +105,25 @@ export class SessionEngine extends SessionAccess {
       })
       .finally(() => this.markRestored());
     return this.restoring;
+  }
+
+  /**
+   * What the app initializer waits for: restore, but no longer than one request's
+   * time limit, so that a slow identity service delays the first render by one round
+   * trip at most. Restore goes on meanwhile with status `unknown` (the guard and
+   * requests that wait for restore keep waiting); a bad config still fails start-up.
+   */
+  async startBeforeRender(): Promise<void> {
+    const restoring = this.start();
+    const { config } = await this.ready();
+    if (!this.platform.isBrowser) return restoring;
+    return new Promise<void>((resolve, reject) => {
+      const cancel = this.platform.setTimeout(resolve, config.client.timeoutMs);
+      restoring.then(
+        () => (cancel(), resolve()),
+        (err: unknown) => (cancel(), reject(err)),
+      );
+    });
   }
 
   whenRestored(): Promise<void> {
@@ -182,7 +203,14 @@ export class SessionEngine extends SessionAccess {
       try {
         // The endpoint wants a valid Bearer.
         if (this.platform.now() >= record.expiresAt - 2_000) record = await coordinator.refresh();
-        await signOut(config.client, record.accessToken, record.refreshToken);
+        try {
+          await signOut(config.client, record.accessToken, record.refreshToken);
+        } catch (err) {
+          // Refused as dead before its time (revoked, another clock): one refresh, one more try.
+          if (!isIdentityAuthError(err) || err.status !== 401) throw err;
+          record = await coordinator.refresh(record.accessToken);
+          await signOut(config.client, record.accessToken, record.refreshToken);
+        }
         serverNotified = true;
       } catch {
         serverNotified = false;
@@ -206,6 +234,16 @@ export class SessionEngine extends SessionAccess {
     const record = this.newSession(running, tokens);
     this.publish(running, record, 'login');
     return sessionFromRecord(record);
+  }
+
+  async machineToMachineSignIn(
+    grant: typeof passwordGrant,
+    login: string,
+    password: string,
+    signal: AbortSignal,
+  ): Promise<IdentitySession> {
+    const { config } = await this.ready();
+    return this.adoptTokens(await grant(config.client, login, password, { signal }));
   }
 
   /** The resolved configuration; waits for a config factory. */

@@ -62,13 +62,28 @@ export async function shortTokens(seconds: number): Promise<void> {
   await arm({ path: TOKEN_PATH, mode: 'mutate-json', set: { expires_in: seconds }, count: 100_000 });
 }
 
-async function mintedToken(): Promise<string> {
+/** An access token signed by the emulator (the trader, `spa`, FrontOffice), with `claims` changed. */
+export async function mintedToken(claims: Record<string, unknown> = {}): Promise<string> {
   const response = await fetch('/__tokens', {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: '{}',
+    body: JSON.stringify({ set: claims }),
   });
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/**
+ * The next token answer carries `accessToken` instead of the emulator's own (which
+ * lives 30 s server-side), and claims `expiresIn` seconds: the way to give the real
+ * engine access tokens that really die on the server within a few seconds.
+ */
+export async function nextTokenAnswer(accessToken: string, expiresIn: number): Promise<void> {
+  await arm({
+    path: TOKEN_PATH,
+    method: 'POST',
+    mode: 'mutate-json',
+    set: { access_token: accessToken, expires_in: expiresIn },
+  });
 }
 
 /** Revokes every grant of the trader; with `endIdentitySession` the page's identity cookie session ends too. */
