@@ -7,7 +7,14 @@ export function matrixRows(reported) {
   return CASES.map(([id, name]) => {
     const rows = reported.filter((row) => row.id === id);
     if (rows.length === 0) {
-      return { id, name, where: '—', expected: '—', observed: 'not driven: no suite reported this case', passed: false };
+      return {
+        id,
+        name,
+        where: '—',
+        expected: '—',
+        observed: 'not driven: no suite reported this case',
+        passed: false,
+      };
     }
     const observed = rows.flatMap((row) => {
       const lines = row.observed?.length ? row.observed : [];

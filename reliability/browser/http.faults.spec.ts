@@ -1,6 +1,13 @@
 // Fault matrix, cases 23–26, 29, 30: the interceptor in an app signed in for real,
 // calling the emulator's protected API through HttpClient in Chromium.
-import { HttpClient, HttpErrorResponse, type HttpInterceptorFn, HttpResponse, provideHttpClient, withInterceptors } from '@angular/common/http';
+import {
+  HttpClient,
+  HttpErrorResponse,
+  type HttpInterceptorFn,
+  HttpResponse,
+  provideHttpClient,
+  withInterceptors,
+} from '@angular/common/http';
 import { isIdentityAuthError } from 'b2trader.identity.auth/core';
 import { firstValueFrom, from, lastValueFrom, of, switchMap } from 'rxjs';
 
@@ -18,7 +25,10 @@ import { appTab, BACK_OFFICE, describeError, FRONT_OFFICE, matrixCase, outcome }
 
 const refused = { mode: 'respond', status: 401, json: { error: 'invalid_token' } };
 /** The emulator's counters, with the API's verdicts. */
-async function figuresNow(): Promise<{ api: { ok: number; unauthorized: number }; tokenRequests: Record<string, number> }> {
+async function figuresNow(): Promise<{
+  api: { ok: number; unauthorized: number };
+  tokenRequests: Record<string, number>;
+}> {
   return (await fetch('/__stats')).json();
 }
 const refreshes = async () => (await stats()).tokenRequests['refresh_token'] ?? 0;
@@ -133,9 +143,11 @@ describe('fault matrix: the interceptor (23–26, 29, 30)', () => {
       // Nothing leaves the page: the last interceptor answers in place of the unreachable hosts.
       const answer: HttpInterceptorFn = () => of(new HttpResponse({ status: 200, body: {} }));
       const tab = await signedIn(
-        openTab({ apis: ['https://api.example.com/'] }, [], [
-          provideHttpClient(withInterceptors([identityAuthInterceptor, record, answer])),
-        ]),
+        openTab(
+          { apis: ['https://api.example.com/'] },
+          [],
+          [provideHttpClient(withInterceptors([identityAuthInterceptor, record, answer]))],
+        ),
       );
       const http = tab.injector.get(HttpClient);
       const urls = [

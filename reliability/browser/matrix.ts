@@ -113,10 +113,14 @@ export function appTab(
 
 /** A tab on a platform of the test's making (the browser, with parts steered). */
 export function steeredTab(platform: IdentityAuthPlatform, config: Partial<IdentityAuthConfig> = {}): Tab {
-  return openTab(config, [], [
-    { provide: PLATFORM_ID, useValue: 'browser' },
-    { provide: IdentityAuthPlatform, useValue: platform },
-  ]);
+  return openTab(
+    config,
+    [],
+    [
+      { provide: PLATFORM_ID, useValue: 'browser' },
+      { provide: IdentityAuthPlatform, useValue: platform },
+    ],
+  );
 }
 
 export const FRONT_OFFICE = '/api/frontoffice/v1/account';

@@ -137,7 +137,11 @@ describe('fault matrix: id_token, authorize, sign-in and sign-out (12–22)', ()
         ['state different', { set: { state: 'forged' } }],
         ['state twice', { append: { state: 'again' } }],
       ] as const) {
-        const { error, exchanges } = await loginUnder(label, { path: AUTHORIZE, mode: 'mutate-redirect', ...change }, observe);
+        const { error, exchanges } = await loginUnder(
+          label,
+          { path: AUTHORIZE, mode: 'mutate-redirect', ...change },
+          observe,
+        );
         expect(isIdentityAuthError(error, 'state_mismatch')).withContext(label).toBeTrue();
         expect(exchanges).withContext(label).toBe(0);
       }
@@ -153,7 +157,11 @@ describe('fault matrix: id_token, authorize, sign-in and sign-out (12–22)', ()
         ['another path', { pathname: '/identity/elsewhere' }],
         ['another origin', { origin: 'http://127.0.0.2:9' }],
       ] as const) {
-        const { error, exchanges } = await loginUnder(label, { path: AUTHORIZE, mode: 'mutate-redirect', ...change }, observe);
+        const { error, exchanges } = await loginUnder(
+          label,
+          { path: AUTHORIZE, mode: 'mutate-redirect', ...change },
+          observe,
+        );
         expect(isIdentityAuthError(error)).withContext(label).toBeTrue();
         expect(isIdentityAuthError(error, 'invalid_credentials')).withContext(label).toBeFalse();
         expect(exchanges).withContext(label).toBe(0);

@@ -107,24 +107,19 @@ describe('fault matrix: token endpoint answers (1–11)', () => {
     },
   );
 
-  matrixCase(
-    '3',
-    'body null, [], a string, or no non-empty access_token',
-    '`invalid_response`',
-    async (observe) => {
-      for (const [label, json] of [
-        ['null', null],
-        ['[]', []],
-        ['"token"', 'token'],
-        ['{no access_token}', { token_type: 'Bearer', expires_in: 30 }],
-        ['{access_token:""}', { access_token: '', token_type: 'Bearer' }],
-      ] as const) {
-        const { error } = await refreshUnder({ mode: 'respond', status: 200, json });
-        observe(`${label}: ${describeError(error)}`);
-        expect(isIdentityAuthError(error, 'invalid_response')).withContext(label).toBeTrue();
-      }
-    },
-  );
+  matrixCase('3', 'body null, [], a string, or no non-empty access_token', '`invalid_response`', async (observe) => {
+    for (const [label, json] of [
+      ['null', null],
+      ['[]', []],
+      ['"token"', 'token'],
+      ['{no access_token}', { token_type: 'Bearer', expires_in: 30 }],
+      ['{access_token:""}', { access_token: '', token_type: 'Bearer' }],
+    ] as const) {
+      const { error } = await refreshUnder({ mode: 'respond', status: 200, json });
+      observe(`${label}: ${describeError(error)}`);
+      expect(isIdentityAuthError(error, 'invalid_response')).withContext(label).toBeTrue();
+    }
+  });
 
   matrixCase('4', 'token_type missing or not Bearer', '`invalid_response`; `BEARER` accepted', async (observe) => {
     const missing = await refreshUnder({ mode: 'mutate-json', delete: ['token_type'] });
@@ -241,7 +236,7 @@ describe('fault matrix: token endpoint answers (1–11)', () => {
     '401 invalid_client (spa_admin with a wrong secret)',
     'typed configuration error (`invalid_client`); one request, no retry, no refresh loop',
     'the token endpoint answers 401 with `WWW-Authenticate: Basic`; the token request goes out with the ' +
-      "default credentials mode, so Chromium holds it for an HTTP-auth prompt until `timeoutMs`: the app gets a " +
+      'default credentials mode, so Chromium holds it for an HTTP-auth prompt until `timeoutMs`: the app gets a ' +
       'transient `timeout` after 10 s instead of `invalid_client` (token requests should use `credentials: "omit"`)',
     async (observe) => {
       const tab = openTab({ clientId: 'spa_admin', clientSecret: 'not-the-admin-secret', timeoutMs: 3_000 });
@@ -337,4 +332,3 @@ describe('fault matrix: token endpoint answers (1–11)', () => {
     },
   );
 });
-

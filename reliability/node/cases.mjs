@@ -53,8 +53,12 @@ export const NODE_CASES = [
     expected: 'typed `network` error naming the system code; the refresh token still works',
     async run(observe, { core, base }) {
       const port = await refusedPort();
-      const refused = await outcome(new core.IdentityAuth(`http://127.0.0.1:${port}`, 'spa').signIn(TRADER.email, TRADER.password));
-      observe(`refused port: ${describeError(refused.error)}; names ECONNREFUSED=${/ECONNREFUSED/.test(refused.error?.message)}`);
+      const refused = await outcome(
+        new core.IdentityAuth(`http://127.0.0.1:${port}`, 'spa').signIn(TRADER.email, TRADER.password),
+      );
+      observe(
+        `refused port: ${describeError(refused.error)}; names ECONNREFUSED=${/ECONNREFUSED/.test(refused.error?.message)}`,
+      );
       assert.equal(refused.error?.kind, 'network');
       const auth = new core.IdentityAuth(base, 'spa');
       await auth.signIn(TRADER.email, TRADER.password);
@@ -62,7 +66,9 @@ export const NODE_CASES = [
       await arm(base, { path: '/identity/connect/token', mode: 'drop' });
       const reset = await outcome(auth.refreshToken(tokens.refreshToken));
       const after = await outcome(auth.refreshToken(tokens.refreshToken));
-      observe(`reset mid-refresh: ${describeError(reset.error)}; the same refresh token afterwards: ${after.error ? describeError(after.error) : 'works'}`);
+      observe(
+        `reset mid-refresh: ${describeError(reset.error)}; the same refresh token afterwards: ${after.error ? describeError(after.error) : 'works'}`,
+      );
       assert.equal(reset.error?.kind, 'network');
       assert.equal(reset.error?.transient, true);
       assert.ok(after.value?.accessToken);
@@ -81,7 +87,9 @@ export const NODE_CASES = [
       const leaks = ['not-the-core-ib-secret', TRADER.password].some((secret) =>
         inspect(result.error, { depth: 20 }).includes(secret),
       );
-      observe(`${describeError(result.error)}; password-grant requests ${requests}; secret or password in the error=${leaks}`);
+      observe(
+        `${describeError(result.error)}; password-grant requests ${requests}; secret or password in the error=${leaks}`,
+      );
       assert.equal(result.error?.kind, 'invalid_client');
       assert.equal(requests, 1);
       assert.equal(leaks, false);
