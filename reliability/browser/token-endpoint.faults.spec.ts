@@ -252,6 +252,26 @@ describe('fault matrix: token endpoint answers (1–11)', () => {
           `${figures.tokenRequests['authorization_code'] ?? 0}, refreshes ${figures.tokenRequests['refresh_token'] ?? 0}; ` +
           `secret in the message=${message.includes('not-the-admin-secret')}`,
       );
+      // The cause, shown with plain fetch: the same refused request, with and without credentials.
+      const refusedWith = async (credentials: RequestCredentials) => {
+        const sent = Date.now();
+        const answer = await outcome(
+          fetch(TOKEN_PATH, {
+            method: 'POST',
+            credentials,
+            signal: AbortSignal.timeout(2_000),
+            headers: {
+              authorization: `Basic ${btoa('spa_admin:not-the-admin-secret')}`,
+              'content-type': 'application/x-www-form-urlencoded',
+            },
+            body: 'grant_type=refresh_token&refresh_token=x',
+          }),
+        );
+        return `${answer.value ? `HTTP ${answer.value.status}` : (answer.error as Error).name} after ${Date.now() - sent} ms`;
+      };
+      observe(
+        `plain fetch, credentials "omit": ${await refusedWith('omit')}; "same-origin": ${await refusedWith('same-origin')}`,
+      );
       expect(figures.tokenRequests['authorization_code']).toBe(1);
       expect(figures.tokenRequests['refresh_token'] ?? 0).toBe(0);
       expect(message).not.toContain('not-the-admin-secret');
