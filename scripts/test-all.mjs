@@ -147,7 +147,10 @@ const suites = [
   },
   {
     name: 'fault matrix (reliability/, Chromium and Node; writes docs/fault-matrix.md)',
-    run: () => run(process.execPath, ['reliability/fault-matrix.mjs']),
+    run: async () => {
+      const bookkeeping = await run(process.execPath, ['--test', 'reliability/test/']);
+      return bookkeeping.code === 0 ? run(process.execPath, ['reliability/fault-matrix.mjs']) : bookkeeping;
+    },
     counts: (output) => {
       const m = [...stripAnsi(output).matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
       return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) };
