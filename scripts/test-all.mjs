@@ -124,6 +124,17 @@ const suites = [
     run: () => run(process.execPath, ['scripts/karma-with-emulator.mjs', 'identity-auth', 'demo']),
     counts: karmaCounts,
   },
+  {
+    name: 'fault matrix (reliability/, Chromium and Node; writes docs/fault-matrix.md)',
+    run: async () => {
+      const bookkeeping = await run(process.execPath, ['--test', 'reliability/test/']);
+      return bookkeeping.code === 0 ? run(process.execPath, ['reliability/fault-matrix.mjs']) : bookkeeping;
+    },
+    counts: (output) => {
+      const m = [...stripAnsi(output).matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+      return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) };
+    },
+  },
 ];
 
 const results = [];
