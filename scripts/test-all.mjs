@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { linkBuiltPackage } from './link-built-package.mjs';
-import { karmaCounts, nodeCounts, suiteEnv, summaryLines } from './test-report.mjs';
+import { karmaCounts, nodeCounts, stripAnsi, suiteEnv, summaryLines } from './test-report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);

@@ -102,10 +102,9 @@ describe('security property: only a well-formed, state-matching answer yields a 
     fc.assert(onlyWellFormed(false), { numRuns: 5_000 });
   });
 
-  // PENDING, library bug: `code=a&code=b` is accepted and the first code used; RFC 6749 §3.1 says a
-  // parameter must not appear twice, and oauth4webapi's validateAuthResponse checks that for `iss`
-  // and `state` but not for `code`, so validateAuthorizationResult should refuse a repeated `code`.
-  xit('… and a repeated `code` is refused too (RFC 6749 §3.1)', () => {
+  // RFC 6749 §3.1: a parameter must not appear twice; oauth4webapi checks that for `iss` and `state`,
+  // validateAuthorizationResult adds `code`.
+  it('… and a repeated `code` is refused too (RFC 6749 §3.1)', () => {
     fc.assert(onlyWellFormed(true), { numRuns: 5_000 });
   });
 

@@ -143,7 +143,14 @@ export function validateAuthorizationResult(
       { step, code: (err as { code?: string }).code, cause: err },
     );
   }
-  const code = parameters.get('code');
+  const codes = parameters.getAll('code');
+  if (codes.length > 1)
+    // RFC 6749 §3.1: a parameter appears at most once; which of two codes is ours cannot be known.
+    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has more than one code.', {
+      step,
+      code: LIBRARY_ERROR_CODES.repeatedCode,
+    });
+  const code = codes[0];
   if (!code)
     throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', {
       step,

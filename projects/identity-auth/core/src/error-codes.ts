@@ -20,6 +20,8 @@ export const LIBRARY_ERROR_CODES = Object.freeze({
   stateMismatch: 'state_mismatch',
   /** the authorize answer has no `code` (kind `invalid_response`). */
   missingCode: 'missing_code',
+  /** the authorize answer has `code` more than once (RFC 6749 §3.1; kind `invalid_response`). */
+  repeatedCode: 'repeated_code',
   /** a redirect of the authorize request has a malformed `Location` (kind `invalid_response`). */
   invalidLocation: 'invalid_location',
   /** the authorize request was redirected more than 10 times (kind `invalid_response`). */

@@ -14,7 +14,10 @@ import { type CallOptions, readText, withTransport } from './transport';
 export function requestOptions(client: IdentityClient, signal: AbortSignal) {
   return {
     signal,
-    [oauth.customFetch]: client.fetch,
+    // No cookies on token requests: none is needed, and with credentials a 401 carrying
+    // `WWW-Authenticate: Basic` (a wrong secret) makes a browser hold the request for a login prompt.
+    [oauth.customFetch]: (url: string, init: oauth.CustomFetchOptions<string, unknown>) =>
+      client.fetch(url, { ...(init as RequestInit), credentials: 'omit' }),
     [oauth.allowInsecureRequests]: client.allowInsecureRequests,
   } as const;
 }
