@@ -41,3 +41,18 @@ export function disarmFaults(baseUrl) {
 export function refreshRequests(stats) {
   return stats.tokenRequests?.refresh_token ?? 0;
 }
+
+/**
+ * Revokes every grant of the trader for `spa` at the server, as an administrator would:
+ * a sign-out with a token minted by the emulator and no identity-session cookie.
+ * @param {string} baseUrl
+ */
+export async function revokeTraderGrants(baseUrl) {
+  const { access_token: token } = await control(baseUrl, 'POST', '/__tokens', {});
+  const response = await fetch(new URL('/identity/sign-out', baseUrl), {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: '{}',
+  });
+  if (response.status !== 204) throw new Error(`e2e: the revoking sign-out answered ${response.status}`);
+}

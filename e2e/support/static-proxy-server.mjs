@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, request } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 
-const PROXIED = /^\/(?:identity|api|__)(?:[/?]|$)/;
+const PROXIED = /^\/(?:(?:identity|api)(?:\/|$)|__)/;
 
 const CONTENT_TYPES = {
   '.html': 'text/html; charset=utf-8',
