@@ -1,0 +1,144 @@
+// Four tabs of one browser context, all polling the API over short token lifetimes:
+// one token request per rotation, the leader's tab closed, and a sign-out that ends all.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { launchBrowser } from './support/browser.mjs';
+import { startDemoStack } from './support/demo-stack.mjs';
+import { activityCount, numberShown, signIn, waitForDesk, waitForSignInPage } from './support/demo-page.mjs';
+import { readStats, refreshRequests } from './support/emulator-controls.mjs';
+import { waitFor } from './support/wait-for.mjs';
+
+const TTL_S = 4;
+const TTL_MS = TTL_S * 1000;
+const TABS = 4;
+
+/** Every token-endpoint request and answer, by the tab that sent it. */
+function watchTokenRequests(page, tab, log) {
+  page.on('response', async (response) => {
+    if (!response.url().endsWith('/identity/connect/token')) return;
+    const grantType = new URLSearchParams(response.request().postData() ?? '').get('grant_type');
+    const body = response.status() === 200 ? undefined : await response.text().catch(() => '');
+    log.push({ tab, grantType, status: response.status(), body, at: Date.now() });
+  });
+}
+
+/** Waits until every open tab shows the same number of refreshes as the server counted since `base`. */
+async function agreedRotations(url, tabs, base) {
+  return waitFor(
+    async () => {
+      const first = refreshRequests(await readStats(url)) - base.server;
+      const shown = await Promise.all(
+        tabs.map(({ page, index }) => numberShown(page, 'refresh-count').then((n) => n - base.tabs[index])),
+      );
+      const last = refreshRequests(await readStats(url)) - base.server;
+      return first === last && shown.every((n) => n === first) && first;
+    },
+    { timeoutMs: 2 * TTL_MS, message: 'every tab seeing each rotation the server counted' },
+  );
+}
+
+async function baseline(url, tabs) {
+  const tabsCount = {};
+  for (const { page, index } of tabs) tabsCount[index] = await numberShown(page, 'refresh-count');
+  return { server: refreshRequests(await readStats(url)), tabs: tabsCount };
+}
+
+async function nothingWentWrong(tabs) {
+  for (const { page, index } of tabs) {
+    assert.equal(await numberShown(page, 'api-failed'), 0, `tab ${index}: API calls failed`);
+    assert.equal(await activityCount(page, 'signedOut'), 0, `tab ${index} signed out`);
+    assert.equal(await activityCount(page, 'sessionExpired'), 0, `tab ${index}: the session expired`);
+    assert.equal(await activityCount(page, 'refreshFailed'), 0, `tab ${index}: a refresh failed`);
+    assert.equal(new URL(page.url()).pathname, '/desk');
+  }
+}
+
+describe('demo: four tabs of one browser (4 s tokens, every tab polling)', () => {
+  let stack;
+  let browser;
+  before(async () => {
+    stack = await startDemoStack({ accessTokenTtl: TTL_S, pollMs: 500 });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  it('rotates once per lifetime for all four; survives the leader tab closing; one sign-out ends all within a second', async (t) => {
+    const context = await browser.newContext();
+    const tokenLog = [];
+    const tabs = [];
+    for (let index = 0; index < TABS; index++) {
+      const page = await context.newPage();
+      watchTokenRequests(page, index, tokenLog);
+      tabs.push({ page, index });
+    }
+    await signIn(tabs[0].page, stack.url);
+    for (const { page } of tabs.slice(1)) {
+      await page.goto(`${stack.url}/desk`);
+      await waitForDesk(page);
+    }
+
+    // three lifetimes with four tabs
+    let base = await baseline(stack.url, tabs);
+    const started = Date.now();
+    await waitFor(() => Date.now() - started >= 3 * TTL_MS, { timeoutMs: 4 * TTL_MS, message: 'three lifetimes' });
+    const rotations = await agreedRotations(stack.url, tabs, base);
+    assert.ok(rotations >= 3, `${rotations} rotations in three lifetimes`);
+    assert.ok(rotations <= 5, `${rotations} rotations in three lifetimes`);
+    await nothingWentWrong(tabs);
+
+    // the tab that refreshed last is the leader: close it
+    const refreshes = tokenLog.filter((entry) => entry.grantType === 'refresh_token');
+    const leader = refreshes.at(-1).tab;
+    assert.ok(
+      refreshes.every((entry) => entry.tab === leader),
+      `refreshes came from tabs ${[...new Set(refreshes.map((e) => e.tab))]}`,
+    );
+    await tabs[leader].page.close();
+    const left = tabs.filter(({ index }) => index !== leader);
+    base = await baseline(stack.url, left);
+    const closedAt = Date.now();
+    await waitFor(() => Date.now() - closedAt >= 2 * TTL_MS, { timeoutMs: 3 * TTL_MS, message: 'two lifetimes' });
+    const later = await agreedRotations(stack.url, left, base);
+    assert.ok(later >= 2, `${later} rotations in two lifetimes after the leader closed`);
+    await nothingWentWrong(left);
+    const refreshersAfter = new Set(
+      tokenLog.filter((e) => e.grantType === 'refresh_token' && e.at >= closedAt).map((e) => e.tab),
+    );
+    assert.equal(refreshersAfter.size, 1, `refreshes after the close came from tabs ${[...refreshersAfter]}`);
+    assert.ok(!refreshersAfter.has(leader), 'the closed tab refreshed');
+
+    // nothing refused, nothing reused
+    assert.deepEqual(
+      tokenLog.filter((entry) => entry.status !== 200),
+      [],
+      'token requests that failed',
+    );
+    assert.equal((await readStats(stack.url)).refreshReuseDetected, 0);
+
+    // sign out in one tab: all signed out within a second
+    const clicked = Date.now();
+    await left[0].page.getByTestId('sign-out').click();
+    await waitFor(
+      async () => {
+        const pages = await Promise.all(left.map(({ page }) => page.getByRole('form', { name: 'Sign in' }).count()));
+        return pages.every((n) => n === 1);
+      },
+      { timeoutMs: 1000, intervalMs: 20, message: 'every tab showing the sign-in page' },
+    );
+    const signedOutIn = Date.now() - clicked;
+    for (const { page } of left) assert.equal(await activityCount(page, 'signedOut'), 1);
+
+    const late = await context.newPage();
+    await late.goto(`${stack.url}/desk`);
+    await waitForSignInPage(late);
+    assert.equal(new URL(late.url()).pathname, '/sign-in');
+    t.diagnostic(
+      `${rotations} + ${later} rotations; leader tab ${leader} closed, then tab ${[...refreshersAfter]} refreshed; all tabs signed out in ${signedOutIn} ms`,
+    );
+    await context.close();
+  });
+});
