@@ -1,10 +1,12 @@
 // A signed-in page over many short token lifetimes, a reload, and a second tab:
 // the API never sees the app without a valid token, and no password is asked again.
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { launchBrowser } from './support/browser.mjs';
-import { startDemoStack } from './support/demo-stack.mjs';
+import { REPO_ROOT, startDemoStack } from './support/demo-stack.mjs';
 import { activityCount, numberShown, signIn, waitForDesk } from './support/demo-page.mjs';
 import { readStats, refreshRequests, resetStats } from './support/emulator-controls.mjs';
 import { waitFor } from './support/wait-for.mjs';
@@ -41,7 +43,7 @@ describe('demo: a session over many token lifetimes (4 s tokens)', () => {
     });
 
     it('polls the API across five lifetimes: no 401 reaches the app, one refresh per lifetime, one request per refresh', async (t) => {
-      const context = await browser.newContext();
+      const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
       const page = await context.newPage();
       await resetStats(stack.url);
       const started = Date.now();
@@ -74,6 +76,9 @@ describe('demo: a session over many token lifetimes (4 s tokens)', () => {
       assert.ok((await numberShown(page, 'api-ok')) >= (5 * TTL_MS) / 400 / 2, 'the panel polled');
       const stats = await readStats(stack.url);
       assert.equal(stats.refreshReuseDetected, 0);
+      const screenshots = join(REPO_ROOT, 'e2e', 'out', 'screenshots');
+      mkdirSync(screenshots, { recursive: true });
+      await page.screenshot({ path: join(screenshots, 'desk.png') });
       t.diagnostic(`${sent} refreshes in ${elapsed} ms; the API answered ${JSON.stringify(stats.api)}`);
       assert.equal(await activityCount(page, 'sessionExpired'), 0);
       await context.close();

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { launchBrowser } from './support/browser.mjs';
 import { REPO_ROOT, startDemoStack } from './support/demo-stack.mjs';
+import { armFault } from './support/emulator-controls.mjs';
 import {
   SECOND_FACTOR_USER,
   signIn,
@@ -49,7 +50,6 @@ describe('demo: sign-in flows', () => {
     await page.getByTestId('api-account').waitFor();
     assert.match(await page.getByTestId('api-account').textContent(), /\S/);
     await page.getByTestId('activity').locator('[data-type="signedIn"]').first().waitFor();
-    await page.screenshot({ path: join(SCREENSHOTS, 'desk.png') });
     const html = await page.content();
     assert.doesNotMatch(html, /eyJ[\w-]+\.eyJ[\w-]+\./, 'a JWT is on the page');
     await page.context().close();
@@ -104,6 +104,59 @@ describe('demo: sign-in flows', () => {
     await submitSignIn(page, TRADER);
     assert.equal(await waitForDesk(page), TRADER.email);
     assert.equal(new URL(page.url()).pathname, '/desk');
+    await page.context().close();
+  });
+});
+
+describe('demo: sign-in while the identity service is down or slow', () => {
+  let stack;
+  let browser;
+  let page;
+
+  before(async () => {
+    stack = await startDemoStack({ accessTokenTtl: 30, pollMs: 5000, timeoutMs: 4000 });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+
+  async function signInWith(fault) {
+    page = await (await browser.newContext()).newPage();
+    await page.goto(`${stack.url}/sign-in`);
+    await waitForSignInPage(page);
+    await armFault(stack.url, { path: '/identity/sign-in', method: 'POST', count: 1, ...fault });
+    await submitSignIn(page, TRADER);
+  }
+
+  it('says the service cannot be reached when sign-in answers 502, and signs in on the next try', async () => {
+    await signInWith({ mode: 'html', status: 502 });
+    const error = page.getByTestId('sign-in-error');
+    await error.waitFor();
+    assert.equal(await error.textContent(), 'The identity service cannot be reached right now. Try again in a moment.');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.equal(await waitForDesk(page), TRADER.email);
+    await page.context().close();
+  });
+
+  it('says the service is slow while an answer is late, and signs in when it comes', async () => {
+    await signInWith({ mode: 'delay', ms: 3500 });
+    await page.getByTestId('slow').waitFor();
+    assert.equal(await page.getByTestId('slow').textContent(), 'The identity service is taking longer than usual…');
+    assert.equal(await waitForDesk(page), TRADER.email);
+    await page.context().close();
+  });
+
+  it('says the service is too slow when no answer comes within the time limit', async () => {
+    await signInWith({ mode: 'hang' });
+    const error = page.getByTestId('sign-in-error');
+    await error.waitFor({ timeout: 10_000 });
+    assert.equal(
+      await error.textContent(),
+      'The identity service is too slow to answer right now. Try again in a moment.',
+    );
+    assert.equal(await page.getByTestId('slow').count(), 0, 'the slow hint stayed after the failure');
     await page.context().close();
   });
 });

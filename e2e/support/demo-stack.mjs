@@ -20,6 +20,7 @@ export const DEMO_BUILD = join(REPO_ROOT, 'dist', 'demo', 'browser');
  * @param {number} [options.pollMs] how often the demo's API panel calls the API (default 1000)
  * @param {{ ratio?: number, minLeadMs?: number, minDelayMs?: number }} [options.refresh] the library's refresh
  *   timing (default `{ minLeadMs: 1000 }`: a 4 s token is refreshed at 3 s, once per lifetime)
+ * @param {number} [options.timeoutMs] the library's time limit per identity request (its default: 10 000)
  * @param {string} [options.csp] a Content-Security-Policy header for index.html
  * @param {string} [options.root] another built app to serve instead of the demo
  * @param {object} [options.emulator] more `startIdentityServer` options (sessionTtl, refreshTokenTtl, …)
@@ -34,6 +35,7 @@ export async function startDemoStack(options = {}) {
     storage: options.storage ?? 'memory',
     pollMs: options.pollMs ?? 1000,
     refresh: options.refresh ?? { minLeadMs: 1000 },
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
   });
   const web = await startStaticProxyServer({
     root,
