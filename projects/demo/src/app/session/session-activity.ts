@@ -1,4 +1,4 @@
-import { computed, DestroyRef, inject, Injectable, signal } from '@angular/core';
+import { DestroyRef, inject, Injectable, signal } from '@angular/core';
 import { IdentityAuthService, type SessionExpiredEvent, type SignedOutEvent } from 'b2trader.identity.auth';
 
 import { type ActivityEntry, describeEvent } from './describe-event';
@@ -18,7 +18,6 @@ export class SessionActivity {
   readonly refreshCount = this.refreshes.asReadonly();
   /** How the last session ended, until the next one begins. */
   readonly lastEnding = this.ending.asReadonly();
-  readonly expiredCount = computed(() => this.log().filter((e) => e.type === 'sessionExpired').length);
 
   constructor() {
     const subscription = inject(IdentityAuthService).events$.subscribe((event) => {
