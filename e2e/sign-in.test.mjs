@@ -160,3 +160,30 @@ describe('demo: sign-in while the identity service is down or slow', () => {
     await page.context().close();
   });
 });
+
+describe('demo: a strict Content-Security-Policy', () => {
+  it('signs in and calls the API with no inline script or style allowed, and no violation reported', async () => {
+    const stack = await startDemoStack({
+      accessTokenTtl: 30,
+      pollMs: 5000,
+      csp: "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+    });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const violations = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      const answer = await page.goto(`${stack.url}/sign-in`);
+      assert.match(answer.headers()['content-security-policy'], /script-src 'self'/);
+      await submitSignIn(page, TRADER);
+      assert.equal(await waitForDesk(page), TRADER.email);
+      await page.getByTestId('api-account').waitFor();
+      assert.deepEqual(violations, []);
+    } finally {
+      await browser.close();
+      await stack.close();
+    }
+  });
+});
