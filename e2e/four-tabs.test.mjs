@@ -86,8 +86,10 @@ describe('demo: four tabs of one browser (4 s tokens, every tab polling)', () =>
     const started = Date.now();
     await waitFor(() => Date.now() - started >= 3 * TTL_MS, { timeoutMs: 4 * TTL_MS, message: 'three lifetimes' });
     const rotations = await agreedRotations(stack.url, tabs, base);
-    assert.ok(rotations >= 3, `${rotations} rotations in three lifetimes`);
-    assert.ok(rotations <= 5, `${rotations} rotations in three lifetimes`);
+    const elapsed = Date.now() - started;
+    // refreshed at 3 s of 4: at least once per lifetime, never more than once per token
+    assert.ok(rotations >= 3, `${rotations} rotations in ${elapsed} ms`);
+    assert.ok(rotations <= Math.floor(elapsed / (0.75 * TTL_MS)) + 1, `${rotations} rotations in ${elapsed} ms`);
     await nothingWentWrong(tabs);
 
     // the tab that refreshed last is the leader: close it
