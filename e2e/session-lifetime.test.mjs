@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { launchBrowser } from './support/browser.mjs';
 import { REPO_ROOT, startDemoStack } from './support/demo-stack.mjs';
-import { activityCount, numberShown, signIn, waitForDesk } from './support/demo-page.mjs';
+import { activityCount, collectPageErrors, numberShown, signIn, waitForDesk } from './support/demo-page.mjs';
 import { readStats, refreshRequests, resetStats } from './support/emulator-controls.mjs';
 import { waitFor } from './support/wait-for.mjs';
 
@@ -45,6 +45,7 @@ describe('demo: a session over many token lifetimes (4 s tokens)', () => {
     it('polls the API across five lifetimes: no 401 reaches the app, one refresh per lifetime, one request per refresh', async (t) => {
       const context = await browser.newContext({ viewport: { width: 1200, height: 760 } });
       const page = await context.newPage();
+      const pageErrors = collectPageErrors(page);
       await resetStats(stack.url);
       const started = Date.now();
       await signIn(page, stack.url);
@@ -81,6 +82,7 @@ describe('demo: a session over many token lifetimes (4 s tokens)', () => {
       await page.screenshot({ path: join(screenshots, 'desk.png') });
       t.diagnostic(`${sent} refreshes in ${elapsed} ms; the API answered ${JSON.stringify(stats.api)}`);
       assert.equal(await activityCount(page, 'sessionExpired'), 0);
+      assert.deepEqual(pageErrors, [], 'uncaught errors in the page');
       await context.close();
     });
 

@@ -38,3 +38,10 @@ export async function numberShown(page, testId) {
 export function activityCount(page, type) {
   return page.locator(`[data-testid="activity"] [data-type="${type}"]`).count();
 }
+
+/** Uncaught errors of a page, collected as they happen: a test asserts the list stays empty. */
+export function collectPageErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
+}
