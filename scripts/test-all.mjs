@@ -135,6 +135,16 @@ const suites = [
       return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) };
     },
   },
+  {
+    name: 'end-to-end (node:test + Playwright, Chromium, the demo and a consumer app on the emulator)',
+    skip: () => testFiles('e2e').length === 0,
+    run: async () => {
+      const build = await run('npx', ['ng', 'build', 'demo']);
+      if (build.code !== 0) return build;
+      return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('e2e')]);
+    },
+    counts: nodeCounts,
+  },
 ];
 
 const results = [];

@@ -1,0 +1,15 @@
+import { provideHttpClient, withInterceptorsFromDi } from '@angular/common/http';
+import { NgModule, provideZonelessChangeDetection } from '@angular/core';
+import { BrowserModule } from '@angular/platform-browser';
+import { IdentityAuthModule } from 'b2trader.identity.auth';
+
+import { AppComponent } from './app.component';
+
+/** An NgModule app as a consumer writes one: forRoot() and HttpClient with the DI interceptors. */
+@NgModule({
+  declarations: [AppComponent],
+  imports: [BrowserModule, IdentityAuthModule.forRoot({ url: '/', clientId: 'spa', apis: ['/api/'] })],
+  providers: [provideZonelessChangeDetection(), provideHttpClient(withInterceptorsFromDi())],
+  bootstrap: [AppComponent],
+})
+export class AppModule {}
