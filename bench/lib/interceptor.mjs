@@ -1,0 +1,32 @@
+// Interceptor overhead: requests with a valid token through HttpClient and a no-op backend, per variant,
+// in interleaved rounds; main-thread time per request and the ratio to bare HttpClient.
+import { median, rotation, round } from './stats.mjs';
+
+/** Variants the harness knows; the others' interceptors need a live server session of their own kind. */
+export const INTERCEPTOR_VARIANTS = ['bare', 'ours', 'hand-written', 'angular-oauth2-oidc'];
+
+export async function measureInterceptors(page, { total, rounds, batch }) {
+  const perRound = Math.ceil(total / rounds);
+  const times = Object.fromEntries(INTERCEPTOR_VARIANTS.map((v) => [v, []]));
+  const served = Object.fromEntries(INTERCEPTOR_VARIANTS.map((v) => [v, 0]));
+  // one untimed round each: JIT warm-up and lazy injector creation
+  for (const v of INTERCEPTOR_VARIANTS) await page.evaluate(([v, n, b]) => window.bench.interceptorRound(v, n, b), [v, 2000, batch]);
+  for (let r = 0; r < rounds; r++) {
+    for (const v of rotation(INTERCEPTOR_VARIANTS, r)) {
+      const { ms, withToken } = await page.evaluate(
+        ([v, n, b]) => window.bench.interceptorRound(v, n, b),
+        [v, perRound, batch],
+      );
+      times[v].push((ms * 1000) / perRound);
+      served[v] += withToken;
+    }
+  }
+  const bare = median(times.bare);
+  return INTERCEPTOR_VARIANTS.map((variant) => ({
+    variant,
+    requests: perRound * rounds,
+    withToken: served[variant],
+    usPerRequest: round(median(times[variant])),
+    ratioToBare: round(median(times[variant]) / bare),
+  }));
+}

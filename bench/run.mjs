@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `npm run bench` (full) and `npm run bench:smoke` (small, checks the bench still works): builds the library and
+// the bench apps, measures, prints tables, writes results.json and a chart. See BENCHMARKS.md for the method.
+//
+//   node bench/run.mjs [--smoke] [--out <dir>] [--only bundle,interceptor,storm,login]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { BUNDLE_APPS, measureBundles } from './lib/bundle.mjs';
+import { barChartSvg } from './lib/chart.mjs';
+import { measureInterceptors } from './lib/interceptor.mjs';
+import { measureLoginChain } from './lib/login-chain.mjs';
+import { machineFacts } from './lib/machine.mjs';
+import { buildApp, buildLibrary, benchDir, installBenchDependencies, outDir } from './lib/steps.mjs';
+import { measureStorm } from './lib/storm.mjs';
+import { kb, signedKb, textTable } from './lib/table.mjs';
+import { launchChromium, openHarness, startTestBed } from './lib/test-bed.mjs';
+
+const PLANS = {
+  full: {
+    bundleApps: BUNDLE_APPS.map((a) => a.name),
+    interceptor: { total: 100_000, rounds: 10, batch: 100 },
+    storm: { sizes: [50, 200, 1000], accessTokenTtl: 5 },
+    login: { rounds: 20 },
+  },
+  smoke: {
+    bundleApps: ['baseline', 'ours'],
+    interceptor: { total: 4_000, rounds: 2, batch: 100 },
+    storm: { sizes: [20], accessTokenTtl: 3 },
+    login: { rounds: 2 },
+  },
+};
+
+/** Not measured by this bench yet; listed in results.json and BENCHMARKS.md. */
+const NOT_MEASURED = [
+  'tabs: token requests per rotation and sign-out propagation with 2, 4, 8 tabs',
+  'steady state: 401 answers during a 5-minute run with 30-second tokens',
+  'interceptor overhead of angular-auth-oidc-client, @auth0/auth0-angular and keycloak-angular (they need a live session of their own kind before their interceptors attach a token)',
+];
+
+const { values } = parseArgs({
+  options: { smoke: { type: 'boolean', default: false }, out: { type: 'string' }, only: { type: 'string' } },
+});
+const mode = values.smoke ? 'smoke' : 'full';
+const plan = PLANS[mode];
+const only = new Set((values.only ?? 'bundle,interceptor,storm,login').split(','));
+const resultsDir = values.out ?? (values.smoke ? join(outDir, 'smoke') : benchDir);
+const started = Date.now();
+const log = (line) => console.log(`bench [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+
+await installBenchDependencies(log);
+await buildLibrary(log);
+
+const results = { mode, generatedAt: new Date().toISOString(), machine: machineFacts(), notMeasured: NOT_MEASURED };
+
+if (only.has('bundle')) {
+  results.bundle = await measureBundles(plan.bundleApps, log);
+  console.log('\nBundle cost: initial JS of a production build, KB (1000 bytes)\n');
+  for (const line of textTable(results.bundle, [
+    ['app', (r) => r.label],
+    ['raw', (r) => kb(r.raw)],
+    ['gzip', (r) => kb(r.gzip)],
+    ['brotli', (r) => kb(r.brotli)],
+    ['Δ raw', (r) => signedKb(r.delta.raw)],
+    ['Δ gzip', (r) => signedKb(r.delta.gzip)],
+    ['Δ brotli', (r) => signedKb(r.delta.brotli)],
+    ['Δ by package (raw, minified)', (r) => r.deltaByPackage.map((p) => `${p.package} ${signedKb(p.bytes)}`).join(', ')],
+  ]))
+    console.log(line);
+}
+
+const browserWork = ['interceptor', 'storm', 'login'].filter((s) => only.has(s));
+if (browserWork.length) {
+  log('building the harness page');
+  const pageDir = join(await buildApp('harness'), 'browser');
+  const browser = await launchChromium();
+  results.machine = machineFacts(browser.version());
+  try {
+    if (only.has('interceptor') || only.has('login')) {
+      // long-lived tokens: no refresh may land inside a timed round
+      const bed = await startTestBed({ pageDir, accessTokenTtl: 600 });
+      const context = await browser.newContext();
+      try {
+        const page = await openHarness(context, bed.origin);
+        if (only.has('interceptor')) {
+          log(`interceptor: ${plan.interceptor.total} requests per variant`);
+          await page.evaluate(() => window.bench.login());
+          results.interceptor = await measureInterceptors(page, plan.interceptor);
+          await page.evaluate(() => window.bench.logout());
+          console.log('\nInterceptor overhead: HttpClient → interceptor → no-op backend, valid token\n');
+          for (const line of textTable(results.interceptor, [
+            ['variant', (r) => r.variant],
+            ['requests', (r) => r.requests],
+            ['with token', (r) => r.withToken],
+            ['µs/request', (r) => r.usPerRequest.toFixed(2)],
+            ['× bare', (r) => r.ratioToBare.toFixed(2)],
+          ]))
+            console.log(line);
+        }
+        if (only.has('login')) {
+          log(`login chain: ${plan.login.rounds} interleaved rounds`);
+          results.loginChain = await measureLoginChain(page, bed, plan.login);
+          console.log('\nLogin chain: sign-in → authorize → token → refresh, same emulator, interleaved rounds\n');
+          for (const line of textTable(results.loginChain, [
+            ['client', (r) => r.client],
+            ['rounds', (r) => r.rounds],
+            ['median ms', (r) => r.medianMs.toFixed(1)],
+            ['× 1.2', (r) => r.ratioToV12.toFixed(2)],
+            ['requests', (r) => r.requestsPerChain.join('/')],
+          ]))
+            console.log(line);
+        }
+      } finally {
+        await context.close();
+        await bed.close();
+      }
+    }
+    if (only.has('storm')) {
+      log(`refresh storm: N = ${plan.storm.sizes.join(', ')}`);
+      const bed = await startTestBed({ pageDir, accessTokenTtl: plan.storm.accessTokenTtl });
+      try {
+        results.storm = await measureStorm(browser, bed, plan.storm);
+      } finally {
+        await bed.close();
+      }
+      console.log('\nRefresh storm: N requests at once meet an expired token (Chromium, emulator)\n');
+      for (const line of textTable(results.storm, [
+        ['N', (r) => r.n],
+        ['token requests', (r) => r.tokenRequests],
+        ['succeeded', (r) => r.succeeded],
+        ['401 answers', (r) => r.answered401],
+        ['valid p50/p99 ms', (r) => `${r.validP50Ms}/${r.validP99Ms}`],
+        ['added p50/p99 ms', (r) => `${r.addedP50Ms}/${r.addedP99Ms}`],
+      ]))
+        console.log(line);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+results.seconds = Math.round((Date.now() - started) / 1000);
+mkdirSync(resultsDir, { recursive: true });
+const { format } = await import('prettier');
+const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 120 });
+writeFileSync(join(resultsDir, 'results.json'), json);
+if (results.bundle) {
+  const rows = results.bundle
+    .filter((r) => r.name !== 'baseline')
+    .map((r) => ({ label: r.label, value: r.delta.gzip / 1000, highlight: r.name === 'ours' }))
+    .sort((a, b) => a.value - b.value);
+  const svg = barChartSvg({
+    title: 'Initial JS added over a bare HttpClient app (gzip, KB)',
+    subtitle: `Angular 21.2.24 production builds, ${results.generatedAt.slice(0, 10)}; smaller is better`,
+    rows,
+    unit: 'KB',
+  });
+  writeFileSync(join(resultsDir, 'bundle-delta.svg'), svg);
+}
+log(`done: ${join(resultsDir, 'results.json')}`);
