@@ -2,8 +2,8 @@
 // `npm run bench` (full) and `npm run bench:smoke` (small, checks the bench still works): builds the library and
 // the bench apps, measures, prints tables, writes results.json and a chart. See BENCHMARKS.md for the method.
 //
-//   node bench/run.mjs [--smoke] [--out <dir>] [--only bundle,interceptor,storm,login]
-import { mkdirSync, writeFileSync } from 'node:fs';
+//   node bench/run.mjs [--smoke] [--out <dir>] [--only bundle,interceptor,storm,login,tabs]
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -14,6 +14,7 @@ import { measureLoginChain } from './lib/login-chain.mjs';
 import { machineFacts } from './lib/machine.mjs';
 import { buildApp, buildLibrary, benchDir, installBenchDependencies, outDir } from './lib/steps.mjs';
 import { measureStorm } from './lib/storm.mjs';
+import { measureTabs } from './lib/tabs.mjs';
 import { kb, signedKb, textTable } from './lib/table.mjs';
 import { launchChromium, openHarness, startTestBed } from './lib/test-bed.mjs';
 
@@ -21,20 +22,22 @@ const PLANS = {
   full: {
     bundleApps: BUNDLE_APPS.map((a) => a.name),
     interceptor: { total: 100_000, rounds: 10, batch: 100 },
-    storm: { sizes: [50, 200, 1000], accessTokenTtl: 5 },
+    // production's 30-second tokens: a burst of 1000 queues for seconds in the browser, shorter tokens expire in it
+    storm: { sizes: [50, 200, 1000], accessTokenTtl: 30 },
     login: { rounds: 20 },
+    tabs: { counts: [2, 4, 8], accessTokenTtl: 4, lifetimes: 4, pollEveryMs: 250 },
   },
   smoke: {
     bundleApps: ['baseline', 'ours'],
     interceptor: { total: 4_000, rounds: 2, batch: 100 },
     storm: { sizes: [20], accessTokenTtl: 3 },
     login: { rounds: 2 },
+    tabs: { counts: [2], accessTokenTtl: 3, lifetimes: 2, pollEveryMs: 250 },
   },
 };
 
 /** Not measured by this bench yet; listed in results.json and BENCHMARKS.md. */
 const NOT_MEASURED = [
-  'tabs: token requests per rotation and sign-out propagation with 2, 4, 8 tabs',
   'steady state: 401 answers during a 5-minute run with 30-second tokens',
   'interceptor overhead of angular-auth-oidc-client, @auth0/auth0-angular and keycloak-angular (they need a live session of their own kind before their interceptors attach a token)',
 ];
@@ -44,7 +47,7 @@ const { values } = parseArgs({
 });
 const mode = values.smoke ? 'smoke' : 'full';
 const plan = PLANS[mode];
-const only = new Set((values.only ?? 'bundle,interceptor,storm,login').split(','));
+const only = new Set((values.only ?? 'bundle,interceptor,storm,login,tabs').split(','));
 const resultsDir = values.out ?? (values.smoke ? join(outDir, 'smoke') : benchDir);
 const started = Date.now();
 const log = (line) => console.log(`bench [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -52,7 +55,16 @@ const log = (line) => console.log(`bench [${((Date.now() - started) / 1000).toFi
 await installBenchDependencies(log);
 await buildLibrary(log);
 
-const results = { mode, generatedAt: new Date().toISOString(), machine: machineFacts(), notMeasured: NOT_MEASURED };
+// --only re-measures some sections and keeps the others of an earlier run of the same mode
+const resultsFile = join(resultsDir, 'results.json');
+const earlier = values.only && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const results = {
+  ...(earlier.mode === mode ? earlier : {}),
+  mode,
+  generatedAt: new Date().toISOString(),
+  machine: machineFacts(),
+  notMeasured: NOT_MEASURED,
+};
 
 if (only.has('bundle')) {
   results.bundle = await measureBundles(plan.bundleApps, log);
@@ -70,7 +82,7 @@ if (only.has('bundle')) {
     console.log(line);
 }
 
-const browserWork = ['interceptor', 'storm', 'login'].filter((s) => only.has(s));
+const browserWork = ['interceptor', 'storm', 'login', 'tabs'].filter((s) => only.has(s));
 if (browserWork.length) {
   log('building the harness page');
   const pageDir = join(await buildApp('harness'), 'browser');
@@ -135,6 +147,27 @@ if (browserWork.length) {
       ]))
         console.log(line);
     }
+    if (only.has('tabs')) {
+      log(`tabs: ${plan.tabs.counts.join(', ')} tabs for ${plan.tabs.lifetimes} token lifetimes`);
+      const bed = await startTestBed({ pageDir, accessTokenTtl: plan.tabs.accessTokenTtl });
+      try {
+        results.tabs = await measureTabs(browser, bed, plan.tabs);
+      } finally {
+        await bed.close();
+      }
+      console.log(`\nTabs: polling every ${plan.tabs.pollEveryMs} ms with ${plan.tabs.accessTokenTtl}-second tokens\n`);
+      for (const line of textTable(results.tabs, [
+        ['tabs', (r) => r.tabs],
+        ['seconds', (r) => r.seconds],
+        ['rotations', (r) => r.rotations],
+        ['refresh requests', (r) => r.refreshRequests],
+        ['per rotation', (r) => r.refreshRequestsPerRotation],
+        ['API ok/failed', (r) => `${r.apiRequestsOk}/${r.apiRequestsFailed}`],
+        ['401 answers', (r) => r.answered401],
+        ['sign-out reached all, ms', (r) => r.signOutReachedAllMs],
+      ]))
+        console.log(line);
+    }
   } finally {
     await browser.close();
   }
@@ -144,7 +177,7 @@ results.seconds = Math.round((Date.now() - started) / 1000);
 mkdirSync(resultsDir, { recursive: true });
 const { format } = await import('prettier');
 const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 120 });
-writeFileSync(join(resultsDir, 'results.json'), json);
+writeFileSync(resultsFile, json);
 if (results.bundle) {
   const rows = results.bundle
     .filter((r) => r.name !== 'baseline')
@@ -158,4 +191,4 @@ if (results.bundle) {
   });
   writeFileSync(join(resultsDir, 'bundle-delta.svg'), svg);
 }
-log(`done: ${join(resultsDir, 'results.json')}`);
+log(`done: ${resultsFile}`);

@@ -98,7 +98,31 @@ bootstrapApplication(App, {
       return injector;
     };
 
+    const seen = { refreshed: 0, signedOutAt: 0 };
+    auth.events$.subscribe((event) => {
+      if (event.type === 'refreshed') seen.refreshed++;
+      if (event.type === 'signedOut' && !seen.signedOutAt) seen.signedOutAt = Date.now();
+    });
+
     const bench = {
+      /** Refreshes this tab saw (its own and other tabs'), and when (epoch ms) a sign-out reached it. */
+      seen(): { refreshed: number; signedOutAt: number; status: string } {
+        return { ...seen, status: auth.status() };
+      },
+      /** One API request every `everyMs` for `forMs`, through the app's HttpClient: how many succeeded. */
+      async poll(forMs: number, everyMs: number): Promise<{ ok: number; failed: number }> {
+        let ok = 0;
+        let failed = 0;
+        const until = Date.now() + forMs;
+        while (Date.now() < until) {
+          await firstValueFrom(http.get(API, { responseType: 'text' })).then(
+            () => ok++,
+            () => failed++,
+          );
+          await new Promise((resolve) => setTimeout(resolve, everyMs));
+        }
+        return { ok, failed };
+      },
       /** Signs in through the Angular service; resolves when the session holds tokens. */
       async login(): Promise<void> {
         await lastValueFrom(auth.login(USER.email, USER.password), { defaultValue: undefined });
