@@ -2,7 +2,7 @@
 // `npm run bench` (full) and `npm run bench:smoke` (small, checks the bench still works): builds the library and
 // the bench apps, measures, prints tables, writes results.json and a chart. See BENCHMARKS.md for the method.
 //
-//   node bench/run.mjs [--smoke] [--out <dir>] [--only bundle,interceptor,storm,login,tabs]
+//   node bench/run.mjs [--smoke] [--out <dir>] [--only bundle,interceptor,storm,login,tabs,steady]
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -14,6 +14,7 @@ import { measureLoginChain } from './lib/login-chain.mjs';
 import { machineFacts } from './lib/machine.mjs';
 import { buildApp, buildLibrary, benchDir, installBenchDependencies, outDir } from './lib/steps.mjs';
 import { measureStorm } from './lib/storm.mjs';
+import { measureSteadyState } from './lib/steady.mjs';
 import { measureTabs } from './lib/tabs.mjs';
 import { kb, signedKb, textTable } from './lib/table.mjs';
 import { launchChromium, openHarness, startTestBed } from './lib/test-bed.mjs';
@@ -26,6 +27,7 @@ const PLANS = {
     storm: { sizes: [50, 200, 1000], accessTokenTtl: 30 },
     login: { rounds: 20 },
     tabs: { counts: [2, 4, 8], accessTokenTtl: 4, lifetimes: 4, pollEveryMs: 250 },
+    steady: { seconds: 300, accessTokenTtl: 30, pollEveryMs: 100 },
   },
   smoke: {
     bundleApps: ['baseline', 'ours'],
@@ -33,12 +35,12 @@ const PLANS = {
     storm: { sizes: [20], accessTokenTtl: 3 },
     login: { rounds: 2 },
     tabs: { counts: [2], accessTokenTtl: 3, lifetimes: 2, pollEveryMs: 250 },
+    steady: { seconds: 7, accessTokenTtl: 3, pollEveryMs: 100 },
   },
 };
 
 /** Not measured by this bench yet; listed in results.json and BENCHMARKS.md. */
 const NOT_MEASURED = [
-  'steady state: 401 answers during a 5-minute run with 30-second tokens',
   'interceptor overhead of angular-auth-oidc-client, @auth0/auth0-angular and keycloak-angular (they need a live session of their own kind before their interceptors attach a token)',
 ];
 
@@ -47,7 +49,7 @@ const { values } = parseArgs({
 });
 const mode = values.smoke ? 'smoke' : 'full';
 const plan = PLANS[mode];
-const only = new Set((values.only ?? 'bundle,interceptor,storm,login,tabs').split(','));
+const only = new Set((values.only ?? 'bundle,interceptor,storm,login,tabs,steady').split(','));
 const resultsDir = values.out ?? (values.smoke ? join(outDir, 'smoke') : benchDir);
 const started = Date.now();
 const log = (line) => console.log(`bench [${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -82,7 +84,7 @@ if (only.has('bundle')) {
     console.log(line);
 }
 
-const browserWork = ['interceptor', 'storm', 'login', 'tabs'].filter((s) => only.has(s));
+const browserWork = ['interceptor', 'storm', 'login', 'tabs', 'steady'].filter((s) => only.has(s));
 if (browserWork.length) {
   log('building the harness page');
   const pageDir = join(await buildApp('harness'), 'browser');
@@ -167,6 +169,20 @@ if (browserWork.length) {
         ['sign-out reached all, ms', (r) => r.signOutReachedAllMs],
       ]))
         console.log(line);
+    }
+    if (only.has('steady')) {
+      log(`steady state: ${plan.steady.seconds} s of traffic with ${plan.steady.accessTokenTtl}-second tokens`);
+      const bed = await startTestBed({ pageDir, accessTokenTtl: plan.steady.accessTokenTtl });
+      try {
+        results.steady = await measureSteadyState(browser, bed, plan.steady);
+      } finally {
+        await bed.close();
+      }
+      const r = results.steady;
+      console.log(
+        `\nSteady state: ${r.apiRequests} API requests in ${r.seconds} s, ${r.failed} failed, ${r.answered401} answered 401; ` +
+          `${r.refreshes} refreshes, ${r.refreshRequests} refresh requests\n`,
+      );
     }
   } finally {
     await browser.close();

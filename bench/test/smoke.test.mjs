@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 const runBench = promisify(execFile);
 const runner = join(import.meta.dirname, '..', 'run.mjs');
 
-test('bench smoke run writes complete results (bundle, interceptor, login chain, storm)', { timeout: 180_000 }, async (t) => {
+test('bench smoke run writes complete results (bundle, interceptor, login chain, storm, tabs, steady state)', { timeout: 180_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   await runBench(process.execPath, [runner, '--smoke', '--out', out], { maxBuffer: 16 * 1024 * 1024 });
@@ -44,4 +44,12 @@ test('bench smoke run writes complete results (bundle, interceptor, login chain,
   assert.equal(storm.requestsWhilePaused, 0, 'the page was really paused while the token expired');
   assert.equal(storm.succeeded, storm.n, 'every request of the storm succeeded');
   assert.equal(storm.tokenRequests, 1, 'one refresh served the whole storm');
+
+  const [tabs] = results.tabs;
+  assert.ok(tabs.rotations > 0, 'tokens rotated while the tabs polled');
+  assert.equal(tabs.refreshRequestsPerRotation, 1, 'one refresh request per rotation across the tabs');
+  assert.ok(tabs.signOutReachedAllMs >= 0);
+
+  assert.ok(results.steady.refreshes > 0 && results.steady.apiRequests > 0);
+  assert.equal(results.steady.answered401, 0, 'no request was answered 401 while tokens rotated');
 });
