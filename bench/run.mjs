@@ -17,7 +17,7 @@ import { measureStorm } from './lib/storm.mjs';
 import { measureSteadyState } from './lib/steady.mjs';
 import { measureTabs } from './lib/tabs.mjs';
 import { kb, signedKb, textTable } from './lib/table.mjs';
-import { launchChromium, openHarness, startTestBed } from './lib/test-bed.mjs';
+import { callHarness, launchChromium, openHarness, startTestBed } from './lib/test-bed.mjs';
 
 const PLANS = {
   full: {
@@ -79,7 +79,10 @@ if (only.has('bundle')) {
     ['Δ raw', (r) => signedKb(r.delta.raw)],
     ['Δ gzip', (r) => signedKb(r.delta.gzip)],
     ['Δ brotli', (r) => signedKb(r.delta.brotli)],
-    ['Δ by package (raw, minified)', (r) => r.deltaByPackage.map((p) => `${p.package} ${signedKb(p.bytes)}`).join(', ')],
+    [
+      'Δ by package (raw, minified)',
+      (r) => r.deltaByPackage.map((p) => `${p.package} ${signedKb(p.bytes)}`).join(', '),
+    ],
   ]))
     console.log(line);
 }
@@ -99,9 +102,9 @@ if (browserWork.length) {
         const page = await openHarness(context, bed.origin);
         if (only.has('interceptor')) {
           log(`interceptor: ${plan.interceptor.total} requests per variant`);
-          await page.evaluate(() => window.bench.login());
+          await callHarness(page, 'login');
           results.interceptor = await measureInterceptors(page, plan.interceptor);
-          await page.evaluate(() => window.bench.logout());
+          await callHarness(page, 'logout');
           console.log('\nInterceptor overhead: HttpClient → interceptor → no-op backend, valid token\n');
           for (const line of textTable(results.interceptor, [
             ['variant', (r) => r.variant],

@@ -1,6 +1,7 @@
 // Interceptor overhead: requests with a valid token through HttpClient and a no-op backend, per variant,
 // in interleaved rounds; main-thread time per request and the ratio to bare HttpClient.
 import { median, rotation, round } from './stats.mjs';
+import { callHarness } from './test-bed.mjs';
 
 /** Variants the harness knows; the others' interceptors need a live server session of their own kind. */
 export const INTERCEPTOR_VARIANTS = ['bare', 'ours', 'hand-written', 'angular-oauth2-oidc'];
@@ -10,13 +11,10 @@ export async function measureInterceptors(page, { total, rounds, batch }) {
   const times = Object.fromEntries(INTERCEPTOR_VARIANTS.map((v) => [v, []]));
   const served = Object.fromEntries(INTERCEPTOR_VARIANTS.map((v) => [v, 0]));
   // one untimed round each: JIT warm-up and lazy injector creation
-  for (const v of INTERCEPTOR_VARIANTS) await page.evaluate(([v, n, b]) => window.bench.interceptorRound(v, n, b), [v, 2000, batch]);
+  for (const v of INTERCEPTOR_VARIANTS) await callHarness(page, 'interceptorRound', v, 2000, batch);
   for (let r = 0; r < rounds; r++) {
     for (const v of rotation(INTERCEPTOR_VARIANTS, r)) {
-      const { ms, withToken } = await page.evaluate(
-        ([v, n, b]) => window.bench.interceptorRound(v, n, b),
-        [v, perRound, batch],
-      );
+      const { ms, withToken } = await callHarness(page, 'interceptorRound', v, perRound, batch);
       times[v].push((ms * 1000) / perRound);
       served[v] += withToken;
     }

@@ -1,5 +1,6 @@
 // Login chain: sign-in → authorize → token → refresh with each client on the same emulator, interleaved rounds.
 import { median, rotation, round } from './stats.mjs';
+import { callHarness } from './test-bed.mjs';
 
 export const LOGIN_CLIENTS = ['v1.2', 'core', 'service'];
 
@@ -13,11 +14,11 @@ function chainRequests(stats) {
 export async function measureLoginChain(page, bed, { rounds }) {
   const times = Object.fromEntries(LOGIN_CLIENTS.map((c) => [c, []]));
   const requests = Object.fromEntries(LOGIN_CLIENTS.map((c) => [c, new Set()]));
-  for (const c of LOGIN_CLIENTS) await page.evaluate((c) => window.bench.loginChain(c), c); // warm-up
+  for (const c of LOGIN_CLIENTS) await callHarness(page, 'loginChain', c); // warm-up
   for (let r = 0; r < rounds; r++) {
     for (const c of rotation(LOGIN_CLIENTS, r)) {
       await bed.resetStats();
-      times[c].push(await page.evaluate((c) => window.bench.loginChain(c), c));
+      times[c].push(await callHarness(page, 'loginChain', c));
       requests[c].add(chainRequests(await bed.stats()));
     }
   }

@@ -1,15 +1,15 @@
 // Steady state: one signed-in tab keeps calling the API for minutes while tokens rotate; 401 answers counted.
-import { openHarness } from './test-bed.mjs';
+import { callHarness, openHarness } from './test-bed.mjs';
 
 export async function measureSteadyState(browser, bed, { seconds, accessTokenTtl, pollEveryMs }) {
   const context = await browser.newContext();
   try {
     const page = await openHarness(context, bed.origin);
-    await page.evaluate(() => window.bench.login());
+    await callHarness(page, 'login');
     await bed.resetStats();
-    const before = await page.evaluate(() => window.bench.seen());
-    const poll = await page.evaluate(([ms, every]) => window.bench.poll(ms, every), [seconds * 1000, pollEveryMs]);
-    const after = await page.evaluate(() => window.bench.seen());
+    const before = await callHarness(page, 'seen');
+    const poll = await callHarness(page, 'poll', seconds * 1000, pollEveryMs);
+    const after = await callHarness(page, 'seen');
     const stats = await bed.stats();
     return {
       seconds,

@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { round } from './stats.mjs';
-import { openHarness } from './test-bed.mjs';
+import { callHarness, openHarness } from './test-bed.mjs';
 
 export async function measureStorm(browser, bed, { sizes, accessTokenTtl }) {
   const rows = [];
@@ -11,7 +11,7 @@ export async function measureStorm(browser, bed, { sizes, accessTokenTtl }) {
     const context = await browser.newContext();
     try {
       const page = await openHarness(context, bed.origin);
-      await page.evaluate(() => window.bench.login());
+      await callHarness(page, 'login');
       const cdp = await context.newCDPSession(page);
       await cdp.send('Debugger.enable');
       await cdp.send('Debugger.pause');
@@ -22,10 +22,10 @@ export async function measureStorm(browser, bed, { sizes, accessTokenTtl }) {
       await bed.resetStats();
       await cdp.send('Debugger.resume');
       await cdp.send('Debugger.disable');
-      const expired = await page.evaluate((n) => window.bench.burst(n), n);
+      const expired = await callHarness(page, 'burst', n);
       const stats = await bed.stats();
       // the same burst again with the fresh token: the latency the storm is compared with
-      const valid = await page.evaluate((n) => window.bench.burst(n), n);
+      const valid = await callHarness(page, 'burst', n);
       rows.push({
         n,
         requestsWhilePaused: Object.values(whileFrozen.requests).reduce((a, b) => a + b, 0),

@@ -1,9 +1,9 @@
 // Tabs: K tabs of one origin poll the API for several token lifetimes; refresh requests per rotation, and
 // the time a sign-out in one tab takes to reach every tab.
 import { round } from './stats.mjs';
-import { openHarness } from './test-bed.mjs';
+import { callHarness, openHarness, waitForSeen } from './test-bed.mjs';
 
-const seen = (page) => page.evaluate(() => window.bench.seen());
+const seen = (page) => callHarness(page, 'seen');
 
 export async function measureTabs(browser, bed, { counts, accessTokenTtl, lifetimes, pollEveryMs }) {
   const rows = [];
@@ -11,18 +11,16 @@ export async function measureTabs(browser, bed, { counts, accessTokenTtl, lifeti
     const context = await browser.newContext();
     try {
       const first = await openHarness(context, bed.origin);
-      await first.evaluate(() => window.bench.login());
+      await callHarness(first, 'login');
       const tabs = [first];
       for (let i = 1; i < k; i++) tabs.push(await openHarness(context, bed.origin));
       for (const tab of tabs) {
-        await tab.waitForFunction(() => window.bench.seen().status === 'signed-in', null, { timeout: 20_000 });
+        await waitForSeen(tab, 'status', '===', 'signed-in');
       }
       await bed.resetStats();
       const before = await Promise.all(tabs.map(seen));
       const polls = await Promise.all(
-        tabs.map((tab) =>
-          tab.evaluate(([ms, every]) => window.bench.poll(ms, every), [accessTokenTtl * lifetimes * 1000, pollEveryMs]),
-        ),
+        tabs.map((tab) => callHarness(tab, 'poll', accessTokenTtl * lifetimes * 1000, pollEveryMs)),
       );
       const stats = await bed.stats();
       const after = await Promise.all(tabs.map(seen));
@@ -30,10 +28,10 @@ export async function measureTabs(browser, bed, { counts, accessTokenTtl, lifeti
       const rotations = Math.max(...after.map((s, i) => s.refreshed - before[i].refreshed));
       const refreshRequests = stats.tokenRequests.refresh_token ?? 0;
 
-      const signOutStarted = await first.evaluate(() => Date.now());
-      await first.evaluate(() => window.bench.logout());
+      const signOutStarted = await first.evaluate('Date.now()');
+      await callHarness(first, 'logout');
       for (const tab of tabs) {
-        await tab.waitForFunction(() => window.bench.seen().signedOutAt > 0, null, { timeout: 20_000 });
+        await waitForSeen(tab, 'signedOutAt', '>', 0);
       }
       const reached = (await Promise.all(tabs.map(seen))).map((s) => s.signedOutAt);
       rows.push({

@@ -81,6 +81,23 @@ export async function startTestBed({ pageDir, accessTokenTtl }) {
 export async function openHarness(context, origin) {
   const page = await context.newPage();
   await page.goto(origin);
-  await page.waitForFunction(() => document.title === 'ready', null, { timeout: 30_000 });
+  await page.waitForFunction('document.title === "ready"', null, { timeout: 30_000 });
   return page;
+}
+
+/** Calls `window.bench[method](...args)` in the page and resolves to its (serialisable) result. */
+export function callHarness(page, method, ...args) {
+  return page.evaluate(([m, a]) => globalThis.bench[m](...a), [method, args]);
+}
+
+/** Resolves once `window.bench.seen()` in the page satisfies `field` compared with `value` (=== or >). */
+export function waitForSeen(page, field, op, value) {
+  return page.waitForFunction(
+    ([f, o, v]) => {
+      const actual = globalThis.bench.seen()[f];
+      return o === '>' ? actual > v : actual === v;
+    },
+    [field, op, value],
+    { timeout: 20_000 },
+  );
 }
