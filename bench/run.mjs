@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { BUNDLE_APPS, measureBundles } from './lib/bundle.mjs';
+import { BUNDLE_APPS, measureBundles, measureOurSources } from './lib/bundle.mjs';
 import { barChartSvg } from './lib/chart.mjs';
 import { measureInterceptors } from './lib/interceptor.mjs';
 import { measureLoginChain } from './lib/login-chain.mjs';
@@ -60,11 +60,12 @@ await buildLibrary(log);
 // --only re-measures some sections and keeps the others of an earlier run of the same mode
 const resultsFile = join(resultsDir, 'results.json');
 const earlier = values.only && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+const kept = earlier.mode === mode ? earlier : {};
 const results = {
-  ...(earlier.mode === mode ? earlier : {}),
+  ...kept,
   mode,
   generatedAt: new Date().toISOString(),
-  machine: machineFacts(),
+  machine: machineFacts(kept.machine?.chromium),
   notMeasured: NOT_MEASURED,
 };
 
@@ -83,6 +84,13 @@ if (only.has('bundle')) {
       'Δ by package (raw, minified)',
       (r) => r.deltaByPackage.map((p) => `${p.package} ${signedKb(p.bytes)}`).join(', '),
     ],
+  ]))
+    console.log(line);
+  results.bundleOurSources = await measureOurSources(log);
+  console.log('\nOur initial JS by source file (minified bytes; the ten largest)\n');
+  for (const line of textTable(results.bundleOurSources.slice(0, 10), [
+    ['source', (r) => r.source],
+    ['KB', (r) => kb(r.bytes)],
   ]))
     console.log(line);
 }
@@ -192,7 +200,9 @@ if (browserWork.length) {
   }
 }
 
-results.seconds = Math.round((Date.now() - started) / 1000);
+const seconds = Math.round((Date.now() - started) / 1000);
+if (values.only) results.rerun = { sections: [...only], seconds };
+else results.seconds = seconds;
 mkdirSync(resultsDir, { recursive: true });
 const { format } = await import('prettier');
 const json = await format(JSON.stringify(results), { parser: 'json', printWidth: 120 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 import { bytesByPackage, deltaByPackage } from './attribution.mjs';
 import { initialJsSizes } from './sizes.mjs';
-import { buildApp } from './steps.mjs';
+import { bytesBySource } from './source-map-bytes.mjs';
+import { buildApp, outDir, run, benchDir } from './steps.mjs';
 
 /** The apps of bench/apps, baseline first; `label` is what tables and the chart call them. */
 export const BUNDLE_APPS = [
@@ -41,4 +42,22 @@ export async function measureBundles(names, log) {
     delta: { raw: r.raw - base.raw, gzip: r.gzip - base.gzip, brotli: r.brotli - base.brotli },
     deltaByPackage: deltaByPackage(r.packages, base.packages),
   }));
+}
+
+/**
+ * Our app's initial JS per source file of the library (and oauth4webapi), minified bytes, largest first: a
+ * second build of `ours` with source maps that reach into the library's own sources.
+ */
+export async function measureOurSources(log) {
+  log('bundle: building ours with source maps (per-file view of the library)');
+  await run(join(benchDir, 'node_modules', '.bin', 'ng'), ['build', 'ours', '-c', 'source-map'], benchDir);
+  const dir = join(outDir, 'ours-source-map', 'browser');
+  const bytes = bytesBySource(
+    readFileSync(join(dir, 'main.js'), 'utf8'),
+    JSON.parse(readFileSync(join(dir, 'main.js.map'), 'utf8')),
+  );
+  return Object.entries(bytes)
+    .filter(([source]) => source.startsWith('projects/identity-auth/') || source.includes('/oauth4webapi/'))
+    .map(([source, n]) => ({ source: source.replace(/^projects\/identity-auth\//, ''), bytes: n }))
+    .sort((a, b) => b.bytes - a.bytes);
 }
