@@ -2,7 +2,8 @@
 
 /** The package a bundled input belongs to (`@scope/name`, `name`), or `app` for the app's own sources. */
 export function packageOf(inputPath) {
-  const m = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(inputPath);
+  // the innermost node_modules owns the file (a nested copy belongs to its own package)
+  const m = [...inputPath.matchAll(/(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)/g)].pop();
   return m ? m[1] : 'app';
 }
 
