@@ -3,8 +3,8 @@
 import { median, rotation, round } from './stats.mjs';
 import { callHarness } from './test-bed.mjs';
 
-/** Variants the harness knows; the others' interceptors need a live server session of their own kind. */
-export const INTERCEPTOR_VARIANTS = ['bare', 'ours', 'hand-written', 'angular-oauth2-oidc'];
+/** Variants the harness knows; the other libraries' interceptors need a live session of their own kind. */
+export const INTERCEPTOR_VARIANTS = ['bare', 'ours', 'hand-written', 'angular-oauth2-oidc', 'keycloak-angular'];
 
 export async function measureInterceptors(page, { total, rounds, batch }) {
   const perRound = Math.ceil(total / rounds);

@@ -33,7 +33,7 @@ test(
 
     const variants = Object.fromEntries(results.interceptor.map((r) => [r.variant, r]));
     assert.equal(variants.bare.withToken, 0, 'bare HttpClient sends no token');
-    for (const name of ['ours', 'hand-written', 'angular-oauth2-oidc']) {
+    for (const name of ['ours', 'hand-written', 'angular-oauth2-oidc', 'keycloak-angular']) {
       assert.equal(variants[name].withToken, variants[name].requests, `${name} put the token on every request`);
       assert.ok(variants[name].ratioToBare > 0);
     }
