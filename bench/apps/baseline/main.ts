@@ -1,6 +1,5 @@
 // Baseline: HttpClient and one component, nothing for sign-in. Every other app is this one plus a library.
-import { provideHttpClient } from '@angular/common/http';
-import { HttpClient } from '@angular/common/http';
+import { HttpClient, provideHttpClient } from '@angular/common/http';
 import { Component, inject } from '@angular/core';
 import { bootstrapApplication } from '@angular/platform-browser';
 
