@@ -136,6 +136,12 @@ const suites = [
     },
   },
   {
+    name: 'bench (node:test: helpers, smoke run; bench/ has its own node_modules)',
+    run: () =>
+      run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('bench/test')]),
+    counts: nodeCounts,
+  },
+  {
     name: 'end-to-end (node:test + Playwright, Chromium, the demo and a consumer app on the emulator)',
     skip: () => testFiles('e2e').length === 0,
     run: async () => {
