@@ -154,6 +154,18 @@ describe('compileApiMatcher', () => {
     expect(apiMatcherFor({ apis: ['/api'], identityBaseUrl: 'https://example.com' }, DOCUMENT_BASE)).not.toBe(first);
   });
 
+  it('answers a URL it has seen the same way again, also after more distinct URLs than it remembers', () => {
+    const matcher = compileApiMatcher(settings, DOCUMENT_BASE);
+    const urls = Array.from({ length: 1_200 }, (_, i) =>
+      i % 2 ? `https://api.example.com/orders/${i}` : `https://api.example.com.evil.test/orders/${i}`,
+    );
+    const first = urls.map((url) => matcher(url));
+    const again = urls.map((url) => matcher(url));
+    expect(again).toEqual(first);
+    expect(first.filter(Boolean).length).toBe(600);
+    expect(matcher('https://api.example.com.evil.test/orders/1')).toBeFalse();
+  });
+
   it('isProtectedUrl is the one-off form', () => {
     expect(isProtectedUrl('/api/x', settings, DOCUMENT_BASE)).toBeTrue();
     expect(isProtectedUrl('/apix', settings, DOCUMENT_BASE)).toBeFalse();

@@ -113,8 +113,7 @@ export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri:
   const identityRule = identityBase && ruleFor(identityBase);
   const identity = identityRule && { origin: identityRule.origin, path: identityRule.path.toLowerCase() };
 
-  return (url: string): boolean => {
-    if (typeof url !== 'string') return false;
+  const decide = (url: string): boolean => {
     const target = parse(url, base);
     if (!target || !isHttp(target) || target.username || target.password) return false;
     const origin = `${target.protocol}//${target.host}`;
@@ -122,7 +121,22 @@ export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri:
     if (identity && covers(identity, origin, path.toLowerCase())) return false;
     return rules.some((rule) => covers(rule, origin, path));
   };
+  // An app calls the same few URLs over and over: parsing each one once keeps the
+  // interceptor cheap. Bounded, so that URLs with ever-changing parts cannot grow it.
+  const verdicts = new Map<string, boolean>();
+  return (url: string): boolean => {
+    if (typeof url !== 'string') return false;
+    let verdict = verdicts.get(url);
+    if (verdict === undefined) {
+      verdict = decide(url);
+      if (verdicts.size >= MAX_REMEMBERED_URLS) verdicts.clear();
+      verdicts.set(url, verdict);
+    }
+    return verdict;
+  };
 }
+
+const MAX_REMEMBERED_URLS = 512;
 
 // Compiled allow-lists by `apis` array: the settings' getters may answer a new array
 // once a config factory has run, and then the same (frozen) one for every request.
