@@ -82,6 +82,11 @@ describe('errorFromHttpAnswer', () => {
       { kind: 'invalid_response', status: 404, code: 'endpoint_not_found' },
     ],
     ['refresh 401 without a body', ['refresh', 401, noHeaders, '', NOW], { kind: 'invalid_grant', status: 401 }],
+    [
+      'refresh 401 with a B2Trader errors body',
+      ['refresh', 401, noHeaders, '{"errors":[{"code":"Unauthorized","message":"no"}]}', NOW],
+      { kind: 'invalid_grant', status: 401 },
+    ],
     ['token 401 without a body', ['token', 401, noHeaders, '', NOW], { kind: 'invalid_grant', status: 401 }],
     [
       'password-grant 401 without a body',

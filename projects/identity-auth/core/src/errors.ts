@@ -347,7 +347,8 @@ export function errorFromHttpAnswer(
         : `${where}: ${detail}.${adviceFor(kind, step)}`;
     return new IdentityAuthError(kind, message, { step, status, code, description });
   }
-  const b2traderError = errorFromB2TraderBody(step, status, body);
+  // A 401 from the token or sign-out endpoint means the same whatever its body says.
+  const b2traderError = status === 401 && step !== 'sign-in' ? undefined : errorFromB2TraderBody(step, status, body);
   if (b2traderError) return b2traderError;
   if (status === 401) {
     const problem = isRecord(body) && (body['status'] === 401 || typeof body['title'] === 'string') ? body : undefined;

@@ -55,8 +55,10 @@ function systemCode(err: unknown): string | undefined {
 export function networkFailureCode(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const code = systemCode(err) ?? systemCode(err.cause);
-  if (code !== undefined && NETWORK_CODES.has(code)) return code;
-  if (err.name === 'TypeError' && FETCH_NETWORK_MESSAGES.has(err.message)) return code ?? '';
+  if (code !== undefined) return NETWORK_CODES.has(code) ? code : undefined;
+  // A coded cause that is not a lost connection (a TLS certificate refused, an undici bug) is
+  // no network failure: retrying it would spin forever showing "offline".
+  if (err.name === 'TypeError' && FETCH_NETWORK_MESSAGES.has(err.message)) return '';
   return undefined;
 }
 

@@ -122,6 +122,27 @@ describe('integration: IdentityAuthService against the emulator', () => {
     });
   }
 
+  it('restores through a blip: the silent authorize answered 502 twice, then the session comes back', async () => {
+    const first = openTab({ storage: 'memory' });
+    await first.service.restore();
+    await first.login();
+    const subject = first.service.session()!.subject;
+    first.close();
+    await arm({ path: '/identity/connect/authorize', mode: 'html', status: 502, count: 2 });
+    const before = await stats();
+
+    const reloaded = openTab({ storage: 'memory' });
+    await reloaded.service.restore();
+    expect(reloaded.service.status()).toBe('signed-in');
+    expect(reloaded.service.session()?.subject).toBe(subject);
+    const after = await stats();
+    expect(after.faultsApplied - before.faultsApplied).toBe(2);
+    expect((after.tokenRequests['authorization_code'] ?? 0) - (before.tokenRequests['authorization_code'] ?? 0)).toBe(
+      1,
+    );
+    expect(reloaded.count('sessionExpired')).toBe(0);
+  });
+
   it('restores to signed-out when there is neither a stored token nor an identity session', async () => {
     const tab = openTab({ storage: 'session' });
     await tab.service.restore();

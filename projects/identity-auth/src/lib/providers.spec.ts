@@ -1,6 +1,6 @@
 // DI wiring through TestBed: what provideIdentityAuth() and IdentityAuthModule.forRoot() provide, and the
 // mistakes they refuse. No network: restore is manual or runs against a document with no identity service.
-import { createEnvironmentInjector, EnvironmentInjector, importProvidersFrom } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, importProvidersFrom, NgModule } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { lastValueFrom } from 'rxjs';
 
@@ -77,6 +77,13 @@ describe('provideIdentityAuth', () => {
     expect(() => TestBed.inject(SessionEngine)).toThrowError(/"storage" in the config and withTokenStore\(\)/);
   });
 
+  it('is an error when given twice to one injector', () => {
+    TestBed.configureTestingModule({
+      providers: [provideIdentityAuth(CONFIG, withManualRestore()), provideIdentityAuth(CONFIG, withManualRestore())],
+    });
+    expect(() => TestBed.inject(IdentityAuthService)).toThrowError(/set up twice/);
+  });
+
   it('is an error when set up again below an injector that has it (a lazy route)', () => {
     TestBed.configureTestingModule({ providers: [provideIdentityAuth(CONFIG, withManualRestore())] });
     const root = TestBed.inject(EnvironmentInjector);
@@ -107,6 +114,15 @@ describe('IdentityAuthModule.forRoot', () => {
     TestBed.configureTestingModule({ imports: [IdentityAuthModule.forRoot(CONFIG, withManualRestore())] });
     expect(TestBed.inject(IdentityAuthService)).toBeInstanceOf(IdentityAuthService);
     expect(TestBed.inject(SessionAccess)).toBe(TestBed.inject(SessionEngine));
+  });
+
+  it('is an error when two eager modules each import forRoot() into one injector', () => {
+    @NgModule({ imports: [IdentityAuthModule.forRoot(CONFIG, withManualRestore())] })
+    class FeatureA {}
+    @NgModule({ imports: [IdentityAuthModule.forRoot(CONFIG, withManualRestore())] })
+    class FeatureB {}
+    TestBed.configureTestingModule({ imports: [FeatureA, FeatureB] });
+    expect(() => TestBed.inject(IdentityAuthService)).toThrowError(/set up twice/);
   });
 
   it('is an error when imported again in a lazy module', () => {

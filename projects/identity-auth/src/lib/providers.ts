@@ -50,8 +50,11 @@ function makeFeature<KindT extends IdentityAuthFeatureKind>(
   return { ɵkind: kind, ɵproviders: providers };
 }
 
-/** Marks an injector that already has the library: a second provideIdentityAuth()/forRoot() below it is an error. */
-const IDENTITY_AUTH_PROVIDED = new InjectionToken<true>(ngDevMode ? 'b2trader.identity.auth: provided' : '');
+/**
+ * One entry per provideIdentityAuth()/forRoot() in an injector: two in one injector (two
+ * eager modules) or one below another (a lazy route) is an error, not a second session.
+ */
+const IDENTITY_AUTH_PROVIDED = new InjectionToken<true[]>(ngDevMode ? 'b2trader.identity.auth: provided' : '');
 
 /**
  * Sets up the library for a standalone app: the session engine, `IdentityAuthService`,
@@ -84,7 +87,7 @@ export function provideIdentityAuth(
   const manualRestore = seen.has(IdentityAuthFeatureKind.ManualRestore);
   return makeEnvironmentProviders([
     { provide: IDENTITY_AUTH_CONFIG_SOURCE, useValue: config },
-    { provide: IDENTITY_AUTH_PROVIDED, useValue: true },
+    { provide: IDENTITY_AUTH_PROVIDED, useValue: true, multi: true },
     SessionState,
     SessionEngine,
     { provide: SessionAccess, useExisting: SessionEngine },
@@ -94,10 +97,13 @@ export function provideIdentityAuth(
     provideMissingInterceptorCheck(),
     features.flatMap((feature) => feature.ɵproviders),
     provideEnvironmentInitializer(() => {
-      if (inject(IDENTITY_AUTH_PROVIDED, { skipSelf: true, optional: true })) {
+      if (
+        inject(IDENTITY_AUTH_PROVIDED, { skipSelf: true, optional: true }) ||
+        inject(IDENTITY_AUTH_PROVIDED).length > 1
+      ) {
         throw new Error(
           ngDevMode
-            ? 'b2trader.identity.auth: provideIdentityAuth() or IdentityAuthModule.forRoot() is set up twice (in a parent injector and here, e.g. a lazy route or module). Provide it once, in the root.'
+            ? 'b2trader.identity.auth: provideIdentityAuth() or IdentityAuthModule.forRoot() is set up twice (twice in one injector, or in a parent injector and again here, e.g. a lazy route or module). Provide it once, in the root.'
             : 'b2trader.identity.auth: provided twice',
         );
       }

@@ -4,6 +4,7 @@
  */
 import { isIdentityAuthError } from 'b2trader.identity.auth/core';
 
+import { backoffDelay, type BackoffPolicy } from './backoff';
 import type { CrossTab } from './cross-tab';
 import type { IdentityAuthPlatform } from './identity-auth-platform';
 import type { SessionState } from './session-state';
@@ -12,6 +13,17 @@ import type { IdentityTokenStore } from './token-store';
 
 /** How long a new tab listens for its peers before it asks the identity service. */
 export const PEER_ANSWER_MS = 150;
+
+/** Silent authorize attempts at start-up when the identity service has a blip. */
+export const RESTORE_ATTEMPTS = 3;
+/** Shorter than a refresh's backoff: start-up is waiting (at most about 0.5 + 1 s, or Retry-After). */
+const RESTORE_BACKOFF: BackoffPolicy = Object.freeze({ baseMs: 500, capMs: 4_000 });
+/** A Retry-After longer than this ends restore signed out rather than hold the app's start. */
+const MAX_RESTORE_PAUSE_MS = 10_000;
+
+function pause(platform: IdentityAuthPlatform, ms: number): Promise<void> {
+  return new Promise((resolve) => platform.setTimeout(resolve, ms));
+}
 
 /** What restore needs from the engine. */
 export interface RestoreHost {
@@ -40,11 +52,20 @@ export async function restoreSession(host: RestoreHost): Promise<void> {
     // A duplicated tab's copied storage may be behind its original: the peers know better.
     if (await host.tabs.mayHavePeers()) await host.askPeers(PEER_ANSWER_MS);
     if (state.record()) return;
-    try {
-      host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
-    } catch (err) {
-      // No identity session (login_required) or the service is unreachable: signed out, nothing to report.
-      if (!isIdentityAuthError(err)) throw err;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
+        return;
+      } catch (err) {
+        if (!isIdentityAuthError(err)) throw err;
+        // No identity session (login_required): signed out, nothing to report. A blip (network,
+        // timeout, 5xx, 429) is not the end of a session the cookie still holds: try again a few times.
+        if (!err.transient || attempt + 1 >= RESTORE_ATTEMPTS || state.record()) return;
+        const delay = backoffDelay(attempt, host.platform.random(), err.retryAfterMs, RESTORE_BACKOFF);
+        if (delay > MAX_RESTORE_PAUSE_MS) return;
+        await pause(host.platform, delay);
+        if (state.record()) return;
+      }
     }
   } finally {
     state.markRestored();
