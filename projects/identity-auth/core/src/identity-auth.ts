@@ -105,7 +105,9 @@ export class IdentityAuth {
     const result = typeof code === 'string' ? this.#pending.get(code) : undefined;
     if (!result) {
       throw new TypeError(
-        `b2trader.identity.auth: retrieveToken(): "code" is not one this instance is keeping: it was used or dropped long ago (only the last ${MAX_PENDING_CODES} are kept, and codes expire), or it did not come from this instance's authorize(), where its PKCE verifier and nonce are kept`,
+        'b2trader.identity.auth: retrieveToken(): "code" is not one this instance is keeping: ' +
+          `it was used or dropped long ago (only the last ${MAX_PENDING_CODES} are kept, and codes expire), ` +
+          "or it did not come from this instance's authorize(), where its PKCE verifier and nonce are kept",
       );
     }
     return this.#remember(await exchangeCode(this.client, result));
