@@ -67,7 +67,9 @@ export class CrossTab {
     private readonly onMessage: (message: TabMessage) => void,
   ) {
     this.id = `${platform.now().toString(36)}-${Math.floor(platform.random() * 2 ** 48).toString(36)}`;
-    this.channel = platform.openChannel(name);
+    // Sharing tokens needs one refresher: without Web Locks (no secure context) there is no
+    // election, and tabs sharing one refresh token would each present it. Such a tab keeps its own.
+    this.channel = platform.locks() ? platform.openChannel(name) : null;
     if (this.channel) {
       this.channel.onmessage = (event) => {
         const message = parseTabMessage(event.data);

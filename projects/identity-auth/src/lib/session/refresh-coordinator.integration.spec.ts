@@ -32,7 +32,7 @@ class SteeredPlatform extends BrowserIdentityAuthPlatform {
   readonly heartbeats: (() => void)[] = [];
   constructor(
     page: Page = window as Page,
-    private readonly options: { isolated?: boolean; jitter?: number } = {},
+    private readonly options: { isolated?: boolean; noLocks?: boolean; jitter?: number } = {},
     /** Stands in for a hung page: while true, this tab's channel delivers nothing to it. */
     public deaf = false,
   ) {
@@ -70,7 +70,7 @@ class SteeredPlatform extends BrowserIdentityAuthPlatform {
     return channel;
   }
   override locks(): TabLocks | null {
-    return this.options.isolated ? null : super.locks();
+    return this.options.isolated || this.options.noLocks ? null : super.locks();
   }
 }
 
@@ -178,6 +178,20 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     await until(async () => (await follower.service.refreshToken().toPromise()) !== undefined, 'a refresh');
     await until(() => leader.count('refreshed') >= 1, 'the old leader to hear the new leader');
     expect((await stats()).tokenRequests).toEqual({ refresh_token: 2 });
+  });
+
+  it('with BroadcastChannel but no Web Locks (no leader election), tabs keep their own tokens: no refresh token presented twice', async () => {
+    await shortTokens(2);
+    const tabs = [0, 1].map(() => steeredTab(new SteeredPlatform(window as Page, { noLocks: true })));
+    await Promise.all(tabs.map((tab) => tab.service.restore()));
+    await tabs[0].login();
+    await tabs[1].login();
+    await resetStats();
+    await until(() => tabs.every((tab) => tab.count('refreshed') >= 3), 'three refreshes in each tab', 20_000);
+    const figures = await stats();
+    expect(figures.refreshReuseDetected).toBe(0);
+    expect(tabs.map((tab) => tab.service.status())).toEqual(['signed-in', 'signed-in']);
+    expect(tabs.every((tab) => tab.count('sessionExpired') === 0)).toBeTrue();
   });
 
   it('without BroadcastChannel and Web Locks, a local store syncs pages through storage events', async () => {
