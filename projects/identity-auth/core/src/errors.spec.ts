@@ -32,6 +32,11 @@ describe('errorFromHttpAnswer', () => {
     ],
     ['503', ['sign-in', 503, noHeaders, '', NOW], { kind: 'server', status: 503 }],
     [
+      '503 with Retry-After',
+      ['refresh', 503, new Headers({ 'retry-after': '7' }), '', NOW],
+      { kind: 'server', status: 503, retryAfterMs: 7_000 },
+    ],
+    [
       '400 invalid_grant',
       ['refresh', 400, noHeaders, '{"error":"invalid_grant","error_description":"used"}', NOW],
       { kind: 'invalid_grant', code: 'invalid_grant', description: 'used', transient: false },

@@ -320,9 +320,13 @@ export function errorFromHttpAnswer(
 ): IdentityAuthError {
   const body = parseJsonOrUndefined(bodyText);
   const where = `${step} failed`;
+  // Retry-After dates are read against the answer's own Date: a client clock that is off cannot shorten the wait.
+  const serverNow = Date.parse(headers.get('date') ?? '');
+  const retryAfterMs =
+    status === 429 || status >= 500
+      ? parseRetryAfter(headers.get('retry-after'), Number.isNaN(serverNow) ? now : serverNow)
+      : undefined;
   if (status === 429) {
-    const serverNow = Date.parse(headers.get('date') ?? '');
-    const retryAfterMs = parseRetryAfter(headers.get('retry-after'), Number.isNaN(serverNow) ? now : serverNow);
     const wait = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
     return new IdentityAuthError('rate_limited', `${where}: the identity service is rate limiting (429)${wait}.`, {
       step,
@@ -331,9 +335,11 @@ export function errorFromHttpAnswer(
     });
   }
   if (status >= 500) {
+    // 503 may say when to come back (RFC 9110 §10.2.3); the retry waits at least that long.
     return new IdentityAuthError('server', `${where}: the identity service answered ${status}.${adviceFor('server')}`, {
       step,
       status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     });
   }
   if (isRecord(body) && typeof body['error'] === 'string') {
