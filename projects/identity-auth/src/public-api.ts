@@ -41,6 +41,7 @@ export {
 // Private to b2trader.identity.auth/testing (its fake session drives the real service).
 export { SessionDriver as ɵSessionDriver } from './lib/session/session-driver';
 export type { RefreshTiming } from './lib/session/refresh-schedule';
+export { SESSION_ERROR_CODES, type SessionErrorCode } from './lib/session/session-error-codes';
 export type { IdentityTokenRecord } from './lib/session/token-record';
 export { type IdentityTokenStore, MemoryTokenStore } from './lib/session/token-store';
 export {

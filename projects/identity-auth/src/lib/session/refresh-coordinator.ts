@@ -18,6 +18,7 @@ import type { CrossTab } from './cross-tab';
 import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
 import { reauthorizeFailureAction, refreshFailureAction } from './refresh-failure';
 import { clockJumped, refreshDueAt, type RefreshTiming } from './refresh-schedule';
+import { SESSION_ERROR_CODES } from './session-error-codes';
 import type { SessionState } from './session-state';
 import type { IdentityTokenRecord } from './token-record';
 import { recordFromTokens } from './token-record';
@@ -42,7 +43,7 @@ const HEARTBEAT_MS = 5_000;
 function signedOutError(): IdentityAuthError {
   return new IdentityAuthError('login_required', 'refresh failed: there is no session. Sign in first.', {
     step: 'refresh',
-    code: 'signed_out',
+    code: SESSION_ERROR_CODES.signedOut,
   });
 }
 
@@ -108,7 +109,7 @@ export class RefreshCoordinator {
     const error = new IdentityAuthError(
       transient ? 'server' : 'login_required',
       `refresh failed in another tab${transient ? '; it is retried' : ''}.`,
-      { step: 'refresh', code: 'leader_refresh_failed' },
+      { step: 'refresh', code: SESSION_ERROR_CODES.leaderRefreshFailed },
     );
     const failed = this.waiters.filter((w) => w.after <= generation);
     this.waiters = this.waiters.filter((w) => w.after > generation);
@@ -273,7 +274,7 @@ export class RefreshCoordinator {
         reject(
           new IdentityAuthError('timeout', 'refresh failed: the tab that refreshes did not answer in time.', {
             step: 'refresh',
-            code: 'leader_timeout',
+            code: SESSION_ERROR_CODES.leaderTimeout,
           }),
         );
       };

@@ -1,7 +1,7 @@
 /**
  * What a failed refresh means for the session: a pure decision over the error.
  */
-import { isIdentityAuthError } from 'b2trader.identity.auth/core';
+import { isIdentityAuthError, LIBRARY_ERROR_CODES } from 'b2trader.identity.auth/core';
 
 /**
  * - `retry`: transient (network, timeout, 5xx, 429): keep the session, back off, try again.
@@ -16,7 +16,7 @@ export type RefreshFailureAction = 'retry' | 'reauthorize' | 'end';
 export function refreshFailureAction(error: unknown): RefreshFailureAction {
   if (!isIdentityAuthError(error)) return 'end';
   if (error.transient) return 'retry';
-  if (error.code === 'subject_mismatch') return 'end';
+  if (error.code === LIBRARY_ERROR_CODES.subjectMismatch) return 'end';
   // A spent grant, or an answer too broken to keep (it may have rotated the token): the cookie may heal it.
   if (error.kind === 'invalid_grant' || error.kind === 'invalid_response') return 'reauthorize';
   return 'end';

@@ -10,6 +10,7 @@ import {
   exchangeCode,
   IdentityAuthError,
   isIdentityAuthError,
+  LIBRARY_ERROR_CODES,
   type passwordGrant,
   signIn,
   type SignInResult,
@@ -373,7 +374,7 @@ export class SessionEngine extends SessionDriver {
         'refresh failed: the identity session is for another user; nothing was kept.',
         {
           step: 'authorize',
-          code: 'subject_mismatch',
+          code: LIBRARY_ERROR_CODES.subjectMismatch,
         },
       );
     }
