@@ -170,6 +170,19 @@ describe('exchangeCode (fake fetch)', () => {
     expect(a).toBe(b);
   });
 
+  it('one caller aborting a shared exchange fails only that caller: the other gets the tokens', async () => {
+    const held: { result?: AuthorizationResult } = {};
+    const { client, fake } = clientAnswering(() => answerWithIdToken(() => held.result!));
+    const result = (held.result = await authorizationFor(client));
+    const quitter = new AbortController();
+    const first = exchangeCode(client, result, { signal: quitter.signal });
+    const second = exchangeCode(client, result);
+    quitter.abort(new DOMException('gave up', 'AbortError'));
+    await expectAsync(first).toBeRejectedWith(quitter.signal.reason);
+    expect((await second).accessToken).toBe('new-access');
+    expect(fake.requests.length).toBe(1);
+  });
+
   it('a code already exchanged is invalid_grant code_already_used, without a request', async () => {
     const held: { result?: AuthorizationResult } = {};
     const { client, fake } = clientAnswering(() => answerWithIdToken(() => held.result!));

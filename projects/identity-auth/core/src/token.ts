@@ -76,8 +76,11 @@ export async function exchangeCode(
       { step: 'token', code: LIBRARY_ERROR_CODES.codeAlreadyUsed },
     );
   }
-  if (known) return known;
-  const running = sendCodeExchange(client, authorization, options);
+  if (options?.signal?.aborted) throw options.signal.reason;
+  if (known) return untilAborted(known, options?.signal);
+  // The shared request runs with the time limit only: one caller giving up (an unsubscribe)
+  // must not fail the others, nor spend the code for them.
+  const running = sendCodeExchange(client, authorization, undefined);
   ledger.set(authorization.code, running);
   const settle = (spent: boolean) => {
     ledger.delete(authorization.code);
@@ -88,7 +91,26 @@ export async function exchangeCode(
     () => settle(true),
     (err: unknown) => settle(!(isIdentityAuthError(err) && err.transient)),
   );
-  return running;
+  return untilAborted(running, options?.signal);
+}
+
+/** `work`, or the abort reason as soon as `signal` fires; `work` itself goes on. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function sendCodeExchange(
