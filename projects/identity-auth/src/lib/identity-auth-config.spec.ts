@@ -62,6 +62,12 @@ describe('resolveIdentityAuthConfig', () => {
     ['a path without a document', { url: '/', clientId: 'spa' }, server, '"url" "/" is a path'],
     ['plain http off loopback', { url: 'http://example.com', clientId: 'spa' }, browser, '"url" uses http:'],
     ['an unknown storage', { url: '/', clientId: 'spa', storage: 'disk' as never }, browser, '"storage" must be'],
+    [
+      'a custom store without clear()',
+      { url: '/', clientId: 'spa', storage: { load: () => null, save: () => undefined } as never },
+      browser,
+      '"storage" as an object must implement IdentityTokenStore',
+    ],
     ['a ratio of 1', { url: '/', clientId: 'spa', refresh: { ratio: 1 } }, browser, '"refresh.ratio"'],
     ['a zero timeout', { url: '/', clientId: 'spa', timeoutMs: 0 }, browser, '"timeoutMs"'],
   ];

@@ -134,7 +134,12 @@ export function resolveIdentityAuthConfig(
   const isCustom = typeof storage === 'object' && storage !== null;
   if (!isCustom && !['memory', 'session', 'local'].includes(storage as string))
     fail('storage', ngDevMode && '"storage" must be "memory", "session", "local" or an IdentityTokenStore.');
-  if (isCustom && typeof storage.load !== 'function')
+  if (
+    isCustom &&
+    ['load', 'save', 'clear'].some(
+      (method) => typeof (storage as unknown as Record<string, unknown>)[method] !== 'function',
+    )
+  )
     fail('storage', ngDevMode && '"storage" as an object must implement IdentityTokenStore (load, save, clear).');
   if (context.hasTokenStoreFeature && config.storage !== undefined)
     fail(

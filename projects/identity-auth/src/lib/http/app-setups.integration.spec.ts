@@ -159,7 +159,7 @@ describe('integration: the interceptor in whole apps against the emulator', () =
       Array.from({ length: 5 }, () => firstValueFrom(http.get(FRONT_OFFICE)).catch((e: unknown) => e)),
     );
     events.unsubscribe();
-    expect(results.every((error) => isIdentityAuthError(error))).toBeTrue();
+    expect(results.every((error) => isIdentityAuthError(error, 'login_required'))).toBeTrue();
     expect(new Set(results).size).toBe(1);
     expect(expired.length).toBe(1);
     expect(auth.status()).toBe('signed-out');
