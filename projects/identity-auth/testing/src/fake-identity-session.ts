@@ -105,6 +105,11 @@ export class FakeIdentitySession extends ɵSessionDriver {
     return this.restored;
   }
 
+  override tokenAtHand(): string | undefined {
+    const session = this.state().session;
+    return session && this.token !== null && session.expiresAt > Date.now() ? this.token : undefined;
+  }
+
   tokenForRequest(): Promise<string | null> {
     const session = this.state().session;
     if (!session || this.token === null) return Promise.resolve(null);

@@ -61,6 +61,9 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
     return next(request);
   }
+  // The common case: a fresh token at hand, nothing to wait for.
+  const atHand = settings.waitForRestore && session.status() === 'unknown' ? undefined : session.tokenAtHand();
+  if (atHand !== undefined) return sendWithOneReplay(request, atHand, next, session, isProtected);
   return defer(async () => {
     if (settings.waitForRestore) await session.whenRestored();
     return session.tokenForRequest();

@@ -14,6 +14,7 @@ const signedOut: SessionAccess = {
   session: signal(null),
   whenRestored: () => Promise.resolve(),
   tokenForRequest: () => Promise.resolve(null),
+  tokenAtHand: () => undefined,
   tokenAfterRejection: () => Promise.reject(new Error('not signed in')),
 };
 

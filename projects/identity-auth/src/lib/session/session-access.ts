@@ -40,6 +40,14 @@ export abstract class SessionAccess {
    */
   abstract tokenForRequest(): Promise<string | null>;
   /**
+   * The current token when it can be attached at once — not expired, not inside the
+   * refresh lead — so that the common request skips a promise; `undefined` means "ask
+   * {@link tokenForRequest}". Never refreshes. The default knows nothing.
+   */
+  tokenAtHand(): string | undefined {
+    return undefined;
+  }
+  /**
    * The API answered 401 to a request that carried `rejected`. If the current token
    * is already another one, resolves to it at once; otherwise joins or starts the one
    * shared refresh and resolves to its token. Rejects with the same `IdentityAuthError`

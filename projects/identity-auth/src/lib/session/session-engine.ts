@@ -131,6 +131,14 @@ export class SessionEngine extends SessionDriver {
     return this.restored;
   }
 
+  override tokenAtHand(): string | undefined {
+    const record = this.state.record();
+    if (!record || !this.running) return undefined;
+    return needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, this.running.config.refresh)
+      ? undefined
+      : record.accessToken;
+  }
+
   async tokenForRequest(): Promise<string | null> {
     const record = this.state.record();
     if (!record || !this.running) return null;
