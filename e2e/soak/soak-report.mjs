@@ -121,6 +121,12 @@ export function figureRows(f) {
     ['restores by the identity-session cookie (new tab, no peer)', String(f.restores)],
     ['forced sign-outs', String(f.forcedSignOuts)],
     ['API calls answered (ok / failed)', `${f.apiOk} / ${f.apiFailed}`],
+    [
+      'why API calls failed (as the app said)',
+      Object.entries(f.apiFailureReasons ?? {})
+        .map(([reason, n]) => `${n} × ${reason}`)
+        .join('; ') || '-',
+    ],
     ['401s that reached the app (outside / during faults)', `${f.app401Outside} / ${f.app401During}`],
     ['API requests lost / answered twice', `${f.apiLost} / ${f.apiDoubled}`],
     ['heap of the longest-lived tab, start → end', `${mib(memory.start)} → ${mib(memory.end)} MiB`],

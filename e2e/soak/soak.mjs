@@ -80,6 +80,7 @@ function readTab() {
           unauthorized: Number(text('api-401')),
           started: Number(counts.dataset.started),
           inFlight: counts.dataset.inFlight === 'true',
+          failure: text('api-failure') ?? '',
         }
       : undefined,
     endings,
@@ -122,6 +123,8 @@ let nextId = 0;
 const tabs = [];
 const totals = { started: 0, answered: 0, ok: 0, failed: 0, lost: 0, doubled: 0 };
 const app401 = { outside: 0, during: 0 };
+/** What the app's API panel said when calls failed, by message. */
+const apiFailureReasons = {};
 let forcedSignOuts = 0;
 const forcedDetails = [];
 let lastFaultAppliedAt = -Infinity;
@@ -183,6 +186,11 @@ async function sample(tab) {
   if (new401 > 0) {
     if (Date.now() - lastFaultAppliedAt <= FAULT_SHADOW_MS) app401.during += new401;
     else app401.outside += new401;
+  }
+  const newFailures = seen.panel.failed - (tab.last?.failed ?? 0);
+  if (newFailures > 0) {
+    const reason = seen.panel.failure.trim() || 'cleared before it was read';
+    apiFailureReasons[reason] = (apiFailureReasons[reason] ?? 0) + newFailures;
   }
   tab.last = seen.panel;
 }
@@ -328,6 +336,7 @@ const figures = {
   apiOk: totals.ok,
   apiFailed: totals.failed,
   apiStarted: totals.started,
+  apiFailureReasons,
   app401Outside: app401.outside,
   app401During: app401.during,
   apiLost: totals.lost,
