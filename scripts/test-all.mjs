@@ -74,6 +74,12 @@ function run(command, args, env = {}) {
   });
 }
 
+/** The counts of a report ending with a plain `N passed, N failed` line. */
+function lastPassedFailedLine(output) {
+  const m = [...stripAnsi(output).matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
+  return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) };
+}
+
 const suites = [
   {
     name: 'lint (ESLint, Prettier)',
@@ -130,10 +136,7 @@ const suites = [
       const bookkeeping = await run(process.execPath, ['--test', 'reliability/test/']);
       return bookkeeping.code === 0 ? run(process.execPath, ['reliability/fault-matrix.mjs']) : bookkeeping;
     },
-    counts: (output) => {
-      const m = [...stripAnsi(output).matchAll(/^(\d+) passed, (\d+) failed$/gm)].pop();
-      return { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0) };
-    },
+    counts: lastPassedFailedLine,
   },
   {
     name: 'bench (node:test: helpers, smoke run; bench/ has its own node_modules)',
@@ -150,6 +153,16 @@ const suites = [
       return run(process.execPath, ['--test', '--test-reporter=spec', '--test-concurrency=1', ...testFiles('e2e')]);
     },
     counts: nodeCounts,
+  },
+  {
+    // the demo is built by the step before; the CI-sized soak writes e2e/out/, docs/soak.md keeps the long run
+    name: 'multi-tab soak (Playwright, Chromium, 4 tabs × 2 min under injected faults)',
+    run: async () => {
+      const bookkeeping = await run(process.execPath, ['--test', 'e2e/soak/']);
+      if (bookkeeping.code !== 0) return bookkeeping;
+      return run(process.execPath, ['e2e/soak/soak.mjs', '--tabs', '4', '--minutes', '2', '--out', 'e2e/out/soak']);
+    },
+    counts: lastPassedFailedLine,
   },
 ];
 

@@ -25,6 +25,8 @@ export class FrontOfficePanel implements OnInit {
   readonly okCount = signal(0);
   readonly failedCount = signal(0);
   readonly unauthorizedCount = signal(0);
+  /** Calls begun: with the answered ones, lets the soak test find calls lost or answered twice. */
+  readonly startedCount = signal(0);
   readonly loading = signal(false);
 
   private call?: Subscription;
@@ -42,6 +44,7 @@ export class FrontOfficePanel implements OnInit {
   load(): void {
     if (this.loading()) return;
     this.loading.set(true);
+    this.startedCount.update((n) => n + 1);
     this.call = this.http.get<FrontOfficeAccount>('api/frontoffice/v1/account').subscribe({
       next: (account) => {
         this.account.set(account);
