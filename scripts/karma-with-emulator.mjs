@@ -14,7 +14,11 @@ async function freePort() {
   return port;
 }
 
-const projects = process.argv.slice(2).length ? process.argv.slice(2) : ['identity-auth'];
+// Project names, then options for `ng test` (e.g. `--include=projects/.../x.spec.ts` to run one file).
+const args = process.argv.slice(2);
+const named = args.filter((arg) => !arg.startsWith('--'));
+const projects = named.length ? named : ['identity-auth'];
+const ngOptions = args.filter((arg) => arg.startsWith('--'));
 const karmaPort = await freePort();
 const emulator = await startIdentityServer({
   port: 0,
@@ -26,7 +30,7 @@ let code = 0;
 try {
   for (const project of projects) {
     code = await new Promise((resolve) => {
-      const child = spawn('npx', ['ng', 'test', project, '--watch=false', '--no-progress'], {
+      const child = spawn('npx', ['ng', 'test', project, '--watch=false', '--no-progress', ...ngOptions], {
         stdio: 'inherit',
         env: { ...process.env, IDENTITY_URL: emulator.url, KARMA_PORT: String(karmaPort), NG_CLI_ANALYTICS: 'false' },
       });

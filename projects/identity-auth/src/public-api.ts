@@ -30,6 +30,7 @@ export type {
   SessionExpiredEvent,
   SignedInEvent,
   SignedOutEvent,
+  SignOutConfirmedEvent,
 } from './lib/session/identity-auth-events';
 export {
   IDENTITY_AUTH_HTTP_SETTINGS,

@@ -12,6 +12,12 @@ import { type CallOptions, checkHeaders, readText, withTransport } from './trans
 export interface SignOutOptions extends CallOptions {
   /** Extra headers, e.g. the session `Cookie` in Node so that the identity session ends too. */
   headers?: Record<string, string>;
+  /**
+   * Whether the browser sends the identity-session cookie (which the service then
+   * ends too). Default `include`; `omit` revokes the refresh token and leaves the
+   * identity session alone (the refresh token of a session already replaced by a new sign-in).
+   */
+  credentials?: 'include' | 'omit';
 }
 
 /**
@@ -51,7 +57,7 @@ export async function signOut(
         method: 'POST',
         headers,
         body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
-        credentials: 'include',
+        credentials: options?.credentials === 'omit' ? 'omit' : 'include',
         signal,
       });
       const text = await readText(response, 'sign-out', signal);

@@ -42,8 +42,10 @@ export function describeEvent(event: IdentityAuthEvent): ActivityEntry {
       return {
         ...base,
         title: 'Signed out',
-        detail: `${fromWhere(event)}${event.serverNotified ? '' : '; the identity service could not be told'}`,
+        detail: `${fromWhere(event)}${event.serverNotified ? '' : '; the identity service could not be told yet'}`,
         tone: 'info',
       };
+    case 'signOutConfirmed':
+      return { ...base, title: 'Sign-out reached the identity service', detail: fromWhere(event), tone: 'good' };
   }
 }

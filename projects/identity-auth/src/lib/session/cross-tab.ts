@@ -1,8 +1,8 @@
 /**
  * Tabs of one origin sharing one session: a BroadcastChannel for the state and a
- * Web Lock that elects one leader tab (the only one that refreshes). Without Web
- * Locks every tab leads itself; without BroadcastChannel tabs do not talk (a
- * `local` store still syncs through `storage` events).
+ * Web Lock that elects one leader tab (the only one that refreshes). Sharing needs
+ * both: without either, tabs share nothing — every tab leads itself and holds
+ * tokens of its own, so no two tabs ever hold one refresh token.
  */
 import type { IdentityAuthPlatform, TabChannel, TabLocks } from './identity-auth-platform';
 import { type IdentityTokenRecord, parseRecord } from './token-record';
@@ -22,6 +22,8 @@ export type TabMessage =
       readonly from: string;
       readonly generation: number;
       readonly transient: boolean;
+      /** When transient: how long the leader waits before it tries again (its retry clock). */
+      readonly retryInMs?: number;
     }
   | {
       readonly kind: 'ended';

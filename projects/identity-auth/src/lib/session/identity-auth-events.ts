@@ -48,5 +48,14 @@ export interface SignedOutEvent extends EventBase {
   readonly serverNotified: boolean;
 }
 
+/**
+ * A sign-out that the identity service could not be told at the time (`signedOut` with
+ * `serverNotified: false`) has now reached it: the identity session is over there too
+ * and the refresh tokens this browser held are revoked.
+ */
+export interface SignOutConfirmedEvent extends EventBase {
+  readonly type: 'signOutConfirmed';
+}
+
 export type IdentityAuthEvent =
-  SignedInEvent | RefreshedEvent | RefreshFailedEvent | SessionExpiredEvent | SignedOutEvent;
+  SignedInEvent | RefreshedEvent | RefreshFailedEvent | SessionExpiredEvent | SignedOutEvent | SignOutConfirmedEvent;

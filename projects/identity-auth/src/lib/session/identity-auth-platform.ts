@@ -7,6 +7,8 @@
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, Injectable, PLATFORM_ID } from '@angular/core';
 
+import { IndexedDbRefreshFence, LocalRefreshFence, type RefreshFence } from './refresh-fence';
+
 /** A cancel function for a timer or a listener. */
 export type Cancel = () => void;
 
@@ -42,6 +44,10 @@ export abstract class IdentityAuthPlatform {
   abstract openChannel(name: string): TabChannel | null;
   /** Listens to a window event (`online`, `storage`, `visibilitychange`, `pageshow`). */
   abstract listen(event: string, callback: (event: Event) => void): Cancel;
+  /** Where tabs claim refresh-token presentations (see {@link RefreshFence}); this tab's own claims by default. */
+  refreshFence(_name: string): RefreshFence {
+    return new LocalRefreshFence(() => this.now());
+  }
 }
 
 const noop: Cancel = () => undefined;
@@ -91,6 +97,17 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
   listen(event: string, callback: (event: Event) => void): Cancel {
     this.window.addEventListener(event, callback);
     return () => this.window.removeEventListener(event, callback);
+  }
+  override refreshFence(name: string): RefreshFence {
+    let factory: IDBFactory | undefined;
+    try {
+      factory = this.window.indexedDB ?? undefined;
+    } catch {
+      factory = undefined; // some privacy modes throw on access
+    }
+    return factory
+      ? new IndexedDbRefreshFence(factory, name, () => this.now())
+      : new LocalRefreshFence(() => this.now());
   }
 }
 

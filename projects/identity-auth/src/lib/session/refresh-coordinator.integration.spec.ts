@@ -194,7 +194,7 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     expect(tabs.every((tab) => tab.count('sessionExpired') === 0)).toBeTrue();
   });
 
-  it('without BroadcastChannel and Web Locks, a local store syncs pages through storage events', async () => {
+  it('without BroadcastChannel and Web Locks, pages with a local store share nothing (each its own tokens, none at rest) and a sign-out still reaches every page', async () => {
     const open = () => {
       const page = window.open('', '_blank') as Page | null;
       if (!page) throw new Error('window.open was blocked');
@@ -203,11 +203,16 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     };
     const [first, second] = [open(), open()];
     await Promise.all([first.service.restore(), second.service.restore()]);
-    expect(second.service.status()).toBe('signed-out');
     await first.login();
-    await until(() => second.service.status() === 'signed-in', 'the second page to see the login');
+    await second.login();
     expect(second.service.session()?.subject).toBe(first.service.session()?.subject);
+    expect(await first.service.getAccessToken()).not.toBe(await second.service.getAccessToken());
+    // Nothing another page could read back and present: no token record in localStorage.
+    expect(
+      Object.keys(localStorage).filter((key) => !key.endsWith(':signed-out') && key.startsWith('b2trader')),
+    ).toEqual([]);
     await first.service.signOut().toPromise();
     await until(() => second.service.status() === 'signed-out', 'the second page to see the sign-out');
+    expect(second.events.at(-1)).toEqual(jasmine.objectContaining({ type: 'signedOut', origin: 'other-tab' }));
   });
 });

@@ -1,10 +1,13 @@
 /**
  * THE only place a refresh happens. Single flight per tab; across tabs only the
- * leader refreshes (followers ask it and wait for the next generation); proactive
- * refresh on a timer, at once after the machine slept; capped, jittered backoff on
- * transient failures (Retry-After honoured, at once when the browser is back
- * online); a spent grant gets one silent re-authorize with the identity-session
- * cookie before the session ends.
+ * leader refreshes (followers ask it and wait for the next generation), and every
+ * presentation of a refresh token is fenced: the generation is claimed first, so a
+ * token is never presented twice, whatever a frozen or confused tab believes.
+ * Proactive refresh on a timer, at once after the machine slept; one retry clock
+ * for every trigger after a transient failure (capped, jittered backoff;
+ * Retry-After honoured; at once when the browser is back online); a spent grant
+ * gets one silent re-authorize with the identity-session cookie before the session
+ * ends — unless the trader signed out.
  */
 import {
   IdentityAuthError,
@@ -16,6 +19,7 @@ import {
 import { backoffDelay } from './backoff';
 import type { CrossTab } from './cross-tab';
 import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { RefreshFence } from './refresh-fence';
 import { reauthorizeFailureAction, refreshFailureAction } from './refresh-failure';
 import { clockJumped, refreshDueAt, type RefreshTiming } from './refresh-schedule';
 import { SESSION_ERROR_CODES } from './session-error-codes';
@@ -23,22 +27,29 @@ import type { SessionState } from './session-state';
 import type { IdentityTokenRecord } from './token-record';
 import { recordFromTokens } from './token-record';
 
-/** What the coordinator needs from the engine around it. */
+/** What the coordinator needs from the running session around it. */
 export interface RefreshHost {
   readonly client: IdentityClient;
   readonly timing: RefreshTiming;
   readonly platform: IdentityAuthPlatform;
   readonly state: SessionState;
   readonly tabs: CrossTab;
+  readonly fence: RefreshFence;
   /** Broadcasts `record` to the other tabs, then adopts it here. */
   publish(record: IdentityTokenRecord, cause: 'refresh' | 'restore'): void;
   /** Ends the session in every tab with one `sessionExpired` each. */
   expire(error: IdentityAuthError, sessionId: string): void;
   /** A silent authorize + code exchange with the identity-session cookie. */
   silentTokens(generation: number, previous: IdentityTokenRecord): Promise<IdentityTokenRecord>;
+  /** Whether the trader signed out (in any tab): nothing may revive the session then. */
+  signedOut(sessionId: string): boolean;
+  /** Tokens that arrived for a session no longer held here: revoke them at the service. */
+  revoke(record: IdentityTokenRecord): void;
 }
 
 const HEARTBEAT_MS = 5_000;
+/** How long after its time limit a refresh answer may still be on its way to the other tabs. */
+const ANSWER_SLACK_MS = 1_000;
 
 function signedOutError(): IdentityAuthError {
   return new IdentityAuthError('login_required', 'refresh failed: there is no session. Sign in first.', {
@@ -53,11 +64,21 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
+/** A transient failure with an HTTP answer: the service refused before it took the token (429, 5xx). */
+function answeredWithoutTaking(err: unknown): boolean {
+  return isIdentityAuthError(err) && err.transient && err.status !== undefined && err.status !== 200;
+}
+
 export class RefreshCoordinator {
   private inFlight: Promise<IdentityTokenRecord> | null = null;
   private waiters: Waiter[] = [];
   private cancelTimer: Cancel | null = null;
+  /** The retry clock: no refresh starts before it, whatever asks (timer, requests, followers). */
+  private retryAt = Number.NEGATIVE_INFINITY;
   private retryAttempt = 0;
+  private lastTransient: IdentityAuthError | null = null;
+  /** Generations whose refresh token this tab presented (`sessionId:generation`). */
+  private readonly presented = new Set<string>();
   private lastTick: number;
   private readonly cancels: Cancel[] = [];
   private stopped = false;
@@ -68,7 +89,7 @@ export class RefreshCoordinator {
     if (platform.isBrowser) {
       this.cancels.push(
         platform.setInterval(() => this.heartbeat(), HEARTBEAT_MS),
-        platform.listen('online', () => this.runIfLeader(this.retryAttempt > 0)),
+        platform.listen('online', () => this.backOnline()),
         platform.listen('pageshow', () => this.heartbeat()),
       );
     }
@@ -76,13 +97,16 @@ export class RefreshCoordinator {
 
   /**
    * New tokens: joins the running refresh, or starts one (leader) or asks the leader
-   * (follower). With `stale`, resolves at once to a newer current record.
+   * (follower). With `stale`, resolves at once to a newer current record. While the
+   * retry clock runs, rejects with a transient `refresh_backoff` error and sends nothing.
    */
   refresh(stale?: string): Promise<IdentityTokenRecord> {
     const current = this.host.state.record();
     if (!current) return Promise.reject(signedOutError());
     if (stale !== undefined && current.accessToken !== stale) return Promise.resolve(current);
     if (this.inFlight) return this.inFlight;
+    const wait = this.retryAt - this.host.platform.now();
+    if (wait > 0) return Promise.reject(this.backoffError(wait));
     const run = this.host.tabs.isLeader ? this.refreshAsLeader(current) : this.askLeader(current);
     const flight = run.finally(() => {
       if (this.inFlight === flight) this.inFlight = null;
@@ -100,17 +124,25 @@ export class RefreshCoordinator {
       ready.forEach((w) => w.resolve(record));
     } else {
       this.rejectWaiters(signedOutError());
+      this.resetRetryClock();
     }
     this.schedule();
   }
 
-  /** A follower's refresh failed in the leader: its waiters learn it now, not at their timeout. */
-  onLeaderFailed(generation: number, transient: boolean): void {
+  /**
+   * A refresh failed in the leader: waiters for it learn it now, not at their timeout;
+   * a transient failure sets this tab's retry clock to the leader's.
+   */
+  onLeaderFailed(generation: number, transient: boolean, retryInMs?: number): void {
+    if (transient && retryInMs !== undefined && retryInMs > 0) {
+      this.retryAt = Math.max(this.retryAt, this.host.platform.now() + retryInMs);
+    }
     const error = new IdentityAuthError(
       transient ? 'server' : 'login_required',
       `refresh failed in another tab${transient ? '; it is retried' : ''}.`,
-      { step: 'refresh', code: SESSION_ERROR_CODES.leaderRefreshFailed },
+      { step: 'refresh', code: SESSION_ERROR_CODES.leaderRefreshFailed, retryAfterMs: retryInMs },
     );
+    this.lastTransient = transient ? error : this.lastTransient;
     const failed = this.waiters.filter((w) => w.after <= generation);
     this.waiters = this.waiters.filter((w) => w.after > generation);
     failed.forEach((w) => w.reject(error));
@@ -135,6 +167,12 @@ export class RefreshCoordinator {
       this.host.tabs.post({ kind: 'state', record, cause: 'refresh' });
       return;
     }
+    const wait = this.retryAt - this.host.platform.now();
+    if (wait > 0) {
+      // Backing off: the follower learns when to ask again instead of waiting to take over.
+      this.host.tabs.post({ kind: 'refresh-failed', generation, transient: true, retryInMs: wait });
+      return;
+    }
     this.refresh().catch(() => undefined);
   }
 
@@ -143,6 +181,21 @@ export class RefreshCoordinator {
     this.cancelTimer?.();
     this.cancels.forEach((cancel) => cancel());
     this.rejectWaiters(signedOutError());
+  }
+
+  private backoffError(wait: number): IdentityAuthError {
+    const last = this.lastTransient;
+    return new IdentityAuthError(
+      last?.kind ?? 'server',
+      `refresh waits ${Math.ceil(wait / 1000)} s before it is tried again (the last attempt failed).`,
+      { step: 'refresh', code: SESSION_ERROR_CODES.refreshBackoff, retryAfterMs: wait, status: last?.status },
+    );
+  }
+
+  private resetRetryClock(): void {
+    this.retryAt = Number.NEGATIVE_INFINITY;
+    this.retryAttempt = 0;
+    this.lastTransient = null;
   }
 
   private rejectWaiters(error: unknown): void {
@@ -157,16 +210,20 @@ export class RefreshCoordinator {
     const record = this.host.state.record();
     if (this.stopped || !record || !this.host.tabs.isLeader || !this.host.platform.isBrowser) return;
     const { platform, timing } = this.host;
-    const delay =
+    // After a failure here the retry clock alone says when; otherwise the token's due time, not before the clock.
+    const due =
       this.retryAttempt > 0
-        ? this.retryDelay
-        : refreshDueAt(record.receivedAt, record.expiresAt, timing) - platform.now();
-    this.cancelTimer = platform.setTimeout(() => this.runIfLeader(true), Math.max(0, delay));
+        ? this.retryAt
+        : Math.max(refreshDueAt(record.receivedAt, record.expiresAt, timing), this.retryAt);
+    this.cancelTimer = platform.setTimeout(() => this.runIfLeader(true), Math.max(0, due - platform.now()));
   }
 
-  private retryDelay = 0;
-  /** When this tab last refreshed: the next refresh waits at least `minDelayMs`, whatever the record says. */
-  private lastRefreshAt = Number.NEGATIVE_INFINITY;
+  /** Back online: a waiting retry runs now (the network was the reason it failed). */
+  private backOnline(): void {
+    if (this.retryAttempt === 0) return;
+    this.retryAt = Number.NEGATIVE_INFINITY;
+    this.runIfLeader(true);
+  }
 
   private runIfLeader(condition: boolean): void {
     if (!condition || this.stopped || !this.host.tabs.isLeader || !this.host.state.record()) return;
@@ -187,40 +244,98 @@ export class RefreshCoordinator {
   private async refreshAsLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const { host } = this;
     try {
-      let next: IdentityTokenRecord;
-      try {
-        if (!current.refreshToken)
-          throw new IdentityAuthError('invalid_grant', 'refresh failed: no refresh token.', { step: 'refresh' });
-        const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
-        next = recordFromTokens(tokens, {
-          generation: current.generation + 1,
-          sessionId: current.sessionId,
-          clientId: current.clientId,
-          requestedScope: host.client.scope,
-          account: current.account,
-          subject: current.subject,
-          receivedAt: host.platform.now(),
-        });
-      } catch (err) {
-        if (refreshFailureAction(err) !== 'reauthorize') throw err;
-        try {
-          next = await host.silentTokens(current.generation + 1, current);
-        } catch (silentErr) {
-          // Transient: retried later; login_required and the rest: the session ends with the cookie's answer.
-          throw reauthorizeFailureAction(silentErr) === 'retry' || isIdentityAuthError(silentErr) ? silentErr : err;
-        }
+      const next = await this.nextRecord(current);
+      const now = host.state.record();
+      if (next === now) return next;
+      if (this.stopped || now?.generation !== current.generation || now.sessionId !== current.sessionId) {
+        // The session ended (a sign-out) or moved on while the answer was on its way: do not
+        // revive it, and leave nothing alive at the service that nobody holds.
+        if (next.generation > current.generation) host.revoke(next);
+        if (now && now.sessionId === current.sessionId) return now;
+        throw signedOutError();
       }
-      if (this.stopped) return next;
-      // The session ended (a sign-out) while the answer was on its way: do not revive it.
-      if (host.state.record()?.generation !== current.generation)
-        return host.state.record() ?? Promise.reject(signedOutError());
-      this.retryAttempt = 0;
-      this.lastRefreshAt = host.platform.now();
+      this.resetRetryClock();
       host.publish(next, 'refresh');
       return next;
     } catch (err) {
       if (this.stopped) throw err;
       throw this.onFailure(err, current);
+    }
+  }
+
+  /**
+   * The record after `current`: its refresh token presented once, under a claim of its
+   * generation. A generation claimed already (another tab presented it, or this tab did
+   * and lost the answer) is never presented again: a newer record comes from the tabs, or
+   * the identity-session cookie heals the session.
+   */
+  private async nextRecord(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
+    const { host } = this;
+    if (host.signedOut(current.sessionId)) throw signedOutError();
+    const id = `${current.sessionId}:${current.generation}`;
+    if (!current.refreshToken || this.presented.has(id)) return this.heal(current);
+    const claim = await host.fence.claim(current.sessionId, current.generation);
+    const now = host.state.record();
+    // Adopted a newer record meanwhile (a woken tab reads its queued messages): take it.
+    if (now && now.sessionId === current.sessionId && now.generation > current.generation) return now;
+    if (!claim.granted) return (await this.newerFromTabs(current, claim.claimedAt)) ?? this.heal(current);
+    this.presented.add(id);
+    try {
+      const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
+      return recordFromTokens(tokens, {
+        generation: current.generation + 1,
+        sessionId: current.sessionId,
+        clientId: current.clientId,
+        requestedScope: host.client.scope,
+        account: current.account,
+        subject: current.subject,
+        receivedAt: host.platform.now(),
+      });
+    } catch (err) {
+      if (answeredWithoutTaking(err)) {
+        this.presented.delete(id);
+        await host.fence.release(current.sessionId, current.generation);
+      }
+      if (refreshFailureAction(err) !== 'reauthorize') throw err;
+      return this.heal(current, err);
+    }
+  }
+
+  /**
+   * The tab that presented `current`'s token at `claimedAt` publishes its answer within
+   * one request's time limit: wait for it until then (a tab that died meanwhile never will).
+   */
+  private newerFromTabs(current: IdentityTokenRecord, claimedAt: number): Promise<IdentityTokenRecord | null> {
+    const { host } = this;
+    const wait = claimedAt + host.client.timeoutMs + ANSWER_SLACK_MS - host.platform.now();
+    if (!host.tabs.connected || wait <= 0) return Promise.resolve(null);
+    return new Promise<IdentityTokenRecord | null>((resolve) => {
+      const cancel = host.platform.setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(null);
+      }, wait);
+      const waiter: Waiter = {
+        after: current.generation,
+        resolve: (record) => (cancel(), resolve(record)),
+        reject: () => (cancel(), resolve(null)),
+      };
+      this.waiters.push(waiter);
+      host.tabs.post({ kind: 'hello' });
+    });
+  }
+
+  /** A silent authorize with the identity-session cookie; never after a sign-out. */
+  private async heal(current: IdentityTokenRecord, cause?: unknown): Promise<IdentityTokenRecord> {
+    const { host } = this;
+    if (host.signedOut(current.sessionId)) throw signedOutError();
+    try {
+      return await host.silentTokens(current.generation + 1, current);
+    } catch (silentErr) {
+      // Transient: retried later (through the cookie again); login_required and the rest: the
+      // session ends with the cookie's answer.
+      throw reauthorizeFailureAction(silentErr) === 'retry' || isIdentityAuthError(silentErr) || !cause
+        ? silentErr
+        : cause;
     }
   }
 
@@ -232,17 +347,21 @@ export class RefreshCoordinator {
       : new IdentityAuthError('invalid_response', 'refresh failed unexpectedly.', { step: 'refresh', cause: err });
     // Waiters left from before this tab led (it took over) share this refresh's outcome.
     this.rejectWaiters(error);
+    // A sign-out (here or in another tab) is why it failed: the sign-out ends it, not an expiry.
+    if (host.signedOut(current.sessionId) || error.code === SESSION_ERROR_CODES.signedOut) return error;
     if (error.transient) {
-      this.retryDelay = backoffDelay(this.retryAttempt, host.platform.random(), error.retryAfterMs);
+      const retryInMs = backoffDelay(this.retryAttempt, host.platform.random(), error.retryAfterMs);
       this.retryAttempt += 1;
-      host.tabs.post({ kind: 'refresh-failed', generation: current.generation, transient: true });
+      this.retryAt = host.platform.now() + retryInMs;
+      this.lastTransient = error;
+      host.tabs.post({ kind: 'refresh-failed', generation: current.generation, transient: true, retryInMs });
       host.state.events.next({
         type: 'refreshFailed',
         at: host.platform.now(),
         origin: 'this-tab',
         transient: true,
         error,
-        retryInMs: this.retryDelay,
+        retryInMs,
       });
       this.schedule();
       return error;
@@ -254,7 +373,7 @@ export class RefreshCoordinator {
       transient: false,
       error,
     });
-    this.retryAttempt = 0;
+    this.resetRetryClock();
     host.expire(error, current.sessionId);
     return error;
   }
@@ -264,6 +383,7 @@ export class RefreshCoordinator {
    * that stays silent for two to three time limits holds the lock but is hung (a busy
    * or paused page): this tab takes the lock over and refreshes itself, and the
    * waiters get its record. Only when that fails too do they get a transient `timeout`.
+   * Should the hung leader wake, its claim on the generation is taken: it adopts.
    */
   private askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const { host } = this;

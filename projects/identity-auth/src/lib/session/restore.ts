@@ -36,23 +36,27 @@ export interface RestoreHost {
   /** A silent authorize + code exchange with the identity-session cookie. */
   silentTokens(generation: number): Promise<IdentityTokenRecord>;
   publish(record: IdentityTokenRecord, cause: 'restore'): void;
+  /** Takes a stored record as this tab's session (and schedules its refresh). */
+  adopt(record: IdentityTokenRecord): void;
+  /** A sign-out mark is set: this browser has no session until the trader signs in. */
+  signedOut(): boolean;
 }
 
 export async function restoreSession(host: RestoreHost): Promise<void> {
   const { state } = host;
   try {
-    if (!host.platform.isBrowser) return;
+    if (!host.platform.isBrowser || host.signedOut()) return;
     let stored: IdentityTokenRecord | null = null;
     try {
       stored = await host.store.load();
     } catch {
       stored = null;
     }
-    if (stored) state.adopt(stored, 'restore', 'this-tab');
+    if (stored) host.adopt(stored);
     // A duplicated tab's copied storage may be behind its original: the peers know better.
     if (await host.tabs.mayHavePeers()) await host.askPeers(PEER_ANSWER_MS);
     if (state.record()) return;
-    for (let attempt = 0; ; attempt += 1) {
+    for (let attempt = 0; !host.signedOut(); attempt += 1) {
       try {
         host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
         return;

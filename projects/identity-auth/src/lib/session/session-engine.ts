@@ -1,7 +1,8 @@
 /**
- * The session engine behind `IdentityAuthService` and the interceptor: resolves
- * the configuration at start-up, wires the state owner, the token store, the tabs
- * and the refresh coordinator, and runs the steps that begin or end a session.
+ * The session engine behind `IdentityAuthService` and the interceptor: injection,
+ * the configuration (a config factory resolves lazily), the lifecycle, and the
+ * login steps. The running session — store, tabs, refresh, restore, sign-out —
+ * belongs to the {@link ActiveSession} built once the configuration is resolved.
  */
 import { DestroyRef, inject, Injectable, Injector, runInInjectionContext } from '@angular/core';
 import {
@@ -10,12 +11,9 @@ import {
   exchangeCode,
   IdentityAuthError,
   isIdentityAuthError,
-  LIBRARY_ERROR_CODES,
   type passwordGrant,
   signIn,
   type SignInResult,
-  type SignInAccount,
-  signOut,
   type TokenSet,
 } from 'b2trader.identity.auth/core';
 
@@ -25,30 +23,20 @@ import {
   resolveIdentityAuthConfig,
   type ResolvedIdentityAuthConfig,
 } from '../identity-auth-config';
-import { CrossTab, type TabMessage } from './cross-tab';
-import type { IdentityAuthEvent } from './identity-auth-events';
-import { type Cancel, IdentityAuthPlatform } from './identity-auth-platform';
-import { RefreshCoordinator } from './refresh-coordinator';
+import { ActiveSession } from './active-session';
+import { IdentityAuthPlatform } from './identity-auth-platform';
 import { needsRefresh } from './refresh-schedule';
-import { restoreSession } from './restore';
 import type { IdentitySession } from './session-access';
 import { SessionDriver } from './session-driver';
-import { type AdoptCause, SessionState } from './session-state';
-import { type IdentityTokenRecord, recordFromTokens, sessionFromRecord } from './token-record';
-import {
-  IDENTITY_TOKEN_STORE,
-  type IdentityTokenStore,
-  MemoryTokenStore,
-  storageKey,
-  WebStorageTokenStore,
-} from './token-store';
+import { SESSION_ERROR_CODES } from './session-error-codes';
+import { SessionState } from './session-state';
+import { sessionFromRecord } from './token-record';
+import { IDENTITY_TOKEN_STORE } from './token-store';
 
-/** Everything that exists once the configuration is resolved. */
-interface Running {
-  readonly config: ResolvedIdentityAuthConfig;
-  readonly store: IdentityTokenStore;
-  readonly tabs: CrossTab;
-  readonly coordinator: RefreshCoordinator;
+function destroyedError(): IdentityAuthError {
+  return new IdentityAuthError('login_required', 'the injector of this session was destroyed.', {
+    code: SESSION_ERROR_CODES.signedOut,
+  });
 }
 
 @Injectable()
@@ -63,46 +51,35 @@ export class SessionEngine extends SessionDriver {
   readonly session = this.state.session;
   readonly events = this.state.events;
 
-  private running: Running | null = null;
-  private starting: Promise<Running> | null = null;
+  private active: ActiveSession | null = null;
+  private starting: Promise<ActiveSession> | null = null;
   private restoring: Promise<void> | null = null;
   private readonly restored: Promise<void>;
   private markRestored!: () => void;
-  private peerAnswered: (() => void) | null = null;
   private pendingAccount: SignInResult['account'] | null = null;
-  private readonly cancels: Cancel[] = [];
   private destroyed = false;
 
   constructor() {
     super();
     this.restored = new Promise<void>((resolve) => (this.markRestored = resolve));
     // A config object is checked here, at injection: a wrong option fails start-up with its name.
-    if (typeof this.source !== 'function') this.running = this.run(this.resolve(this.source));
+    if (typeof this.source !== 'function') this.active = this.run(this.resolve(this.source));
     inject(DestroyRef).onDestroy(() => this.destroy());
   }
 
   /** The resolved configuration, once start-up has resolved it (a config factory may still be running). */
   get config(): ResolvedIdentityAuthConfig | null {
-    return this.running?.config ?? null;
+    return this.active?.config ?? null;
   }
 
   /** Resolves the configuration (running its factory) and restores the session. Idempotent. */
   start(): Promise<void> {
     this.restoring ??= this.ready()
-      .then((running) =>
-        restoreSession({
-          platform: this.platform,
-          state: this.state,
-          store: running.store,
-          tabs: running.tabs,
-          askPeers: (ms) => this.askPeers(running, ms),
-          silentTokens: (generation) => this.silentTokens(running, generation),
-          publish: (record, cause) => this.publish(running, record, cause),
-        }),
-      )
+      .then((active) => active.restore())
       .catch((err) => {
         this.state.markRestored();
-        throw err;
+        // Destroyed before the config factory finished: nothing was started, nothing to report.
+        if (!this.destroyed) throw err;
       })
       .finally(() => this.markRestored());
     return this.restoring;
@@ -133,22 +110,22 @@ export class SessionEngine extends SessionDriver {
 
   override tokenAtHand(): string | undefined {
     const record = this.state.record();
-    if (!record || !this.running) return undefined;
-    return needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, this.running.config.refresh)
+    if (!record || !this.active) return undefined;
+    return needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, this.active.config.refresh)
       ? undefined
       : record.accessToken;
   }
 
   async tokenForRequest(): Promise<string | null> {
     const record = this.state.record();
-    if (!record || !this.running) return null;
-    const { coordinator, config } = this.running;
+    if (!record || !this.active) return null;
+    const { coordinator, config } = this.active;
     if (!needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, config.refresh))
       return record.accessToken;
     try {
       return (await coordinator.refresh()).accessToken;
     } catch (err) {
-      // A blip: the current token still works until it expires.
+      // A blip (or its backoff): the current token still works until it expires.
       const current = this.state.record();
       if (isIdentityAuthError(err) && err.transient && current && current.expiresAt > this.platform.now())
         return current.accessToken;
@@ -157,8 +134,7 @@ export class SessionEngine extends SessionDriver {
   }
 
   async tokenAfterRejection(rejected: string): Promise<string> {
-    const running = await this.ready();
-    return (await running.coordinator.refresh(rejected)).accessToken;
+    return (await this.ready()).tokenAfterRejection(rejected);
   }
 
   /** Step 1: email and password for the identity-session cookie. */
@@ -177,15 +153,12 @@ export class SessionEngine extends SessionDriver {
 
   /** Step 3: the code for tokens, which become the session in every tab. */
   async exchange(result: AuthorizationResult, signal?: AbortSignal): Promise<IdentitySession> {
-    const running = await this.ready();
-    const { config } = running;
-    const tokens = await exchangeCode(config.client, result, { signal });
+    const active = await this.ready();
+    const tokens = await exchangeCode(active.config.client, result, { signal });
     const subject = tokens.idTokenClaims?.sub;
     const account =
       this.pendingAccount && (!subject || this.pendingAccount.id === subject) ? this.pendingAccount : undefined;
-    const record = this.newSession(running, tokens, account);
-    this.publish(running, record, 'login');
-    return sessionFromRecord(this.state.record() ?? record);
+    return sessionFromRecord(active.begin(tokens, account));
   }
 
   /** The account of a sign-in whose chain has not finished (second factor pending). */
@@ -195,54 +168,24 @@ export class SessionEngine extends SessionDriver {
 
   /** One coordinated refresh (joins a running one). */
   async refresh(): Promise<IdentitySession> {
-    const running = await this.ready();
-    return sessionFromRecord(await running.coordinator.refresh());
+    const active = await this.ready();
+    return sessionFromRecord(await active.coordinator.refresh());
   }
 
   /**
-   * Ends the session at the identity service (refresh token revoked, identity session
-   * ended) and in every tab, even when the service cannot be told. Resolves whether it was.
+   * Ends the session in every tab at once, and at the identity service (refresh token
+   * revoked, identity session ended) now or as soon as it can be reached. Resolves
+   * whether the service heard it now.
    */
   async signOut(): Promise<boolean> {
-    const running = await this.ready();
-    const { config, coordinator, tabs } = running;
-    let record = this.state.record();
-    let serverNotified = false;
-    if (record) {
-      try {
-        // The endpoint wants a valid Bearer.
-        if (this.platform.now() >= record.expiresAt - 2_000) record = await coordinator.refresh();
-        try {
-          await signOut(config.client, record.accessToken, record.refreshToken);
-        } catch (err) {
-          // Refused as dead before its time (revoked, another clock): one refresh, one more try.
-          if (!isIdentityAuthError(err) || err.status !== 401) throw err;
-          record = await coordinator.refresh(record.accessToken);
-          await signOut(config.client, record.accessToken, record.refreshToken);
-        }
-        serverNotified = true;
-      } catch {
-        serverNotified = false;
-      }
-    }
-    // Every record of this session ends, including one a leader is still fetching.
-    const sessionId = record?.sessionId;
-    if (sessionId) tabs.post({ kind: 'ended', reason: 'signedOut', sessionId, serverNotified });
-    this.endHere(
-      running,
-      { type: 'signedOut', at: this.platform.now(), origin: 'this-tab', serverNotified },
-      sessionId,
-    );
+    const active = await this.ready();
     this.pendingAccount = null;
-    return serverNotified;
+    return active.signOut();
   }
 
   /** Adopts tokens from another source (the machine-to-machine grant) as this tab's session. */
   async adoptTokens(tokens: TokenSet): Promise<IdentitySession> {
-    const running = await this.ready();
-    const record = this.newSession(running, tokens);
-    this.publish(running, record, 'login');
-    return sessionFromRecord(record);
+    return sessionFromRecord((await this.ready()).begin(tokens));
   }
 
   async machineToMachineSignIn(
@@ -255,14 +198,17 @@ export class SessionEngine extends SessionDriver {
     return this.adoptTokens(await grant(config.client, login, password, { signal }));
   }
 
-  /** The resolved configuration; waits for a config factory. */
-  async ready(): Promise<Running> {
-    if (this.running) return this.running;
+  /** The running session; waits for a config factory. Rejects once the injector is destroyed. */
+  async ready(): Promise<ActiveSession> {
+    if (this.active) return this.active;
+    if (this.destroyed) throw destroyedError();
     this.starting ??= (async () => {
       const factory = this.source as () => IdentityAuthConfig | Promise<IdentityAuthConfig>;
       const config = await runInInjectionContext(this.injector, factory);
-      this.running ??= this.run(this.resolve(config));
-      return this.running;
+      // Destroyed while the factory ran: start nothing (no lock, channel, timer or listener).
+      if (this.destroyed) throw destroyedError();
+      this.active ??= this.run(this.resolve(config));
+      return this.active;
     })();
     return this.starting;
   }
@@ -275,180 +221,13 @@ export class SessionEngine extends SessionDriver {
     });
   }
 
-  private run(config: ResolvedIdentityAuthConfig): Running {
-    const key = storageKey(config.client.baseUrl, config.clientId);
-    const store = this.storeFor(config, key);
-    this.state.attach(store, () => this.platform.now());
-    const tabs = new CrossTab(this.platform, key, (message) => this.onTabMessage(message));
-    const running: Running = {
-      config,
-      store,
-      tabs,
-      coordinator: new RefreshCoordinator({
-        client: config.client,
-        timing: config.refresh,
-        platform: this.platform,
-        state: this.state,
-        tabs,
-        publish: (record, cause) => this.publish(running, record, cause),
-        expire: (error, sessionId) => this.expire(running, error, sessionId),
-        silentTokens: (generation, previous) => this.silentTokens(running, generation, previous),
-      }),
-    };
-    if (store.watch && !tabs.connected) {
-      // No BroadcastChannel: a `local` store's storage events carry the other tabs' tokens.
-      this.cancels.push(
-        store.watch((record) =>
-          record
-            ? this.adoptHere(running, record, 'refresh', 'other-tab')
-            : this.endHere(running, {
-                type: 'signedOut',
-                at: this.platform.now(),
-                origin: 'other-tab',
-                serverNotified: true,
-              }),
-        ),
-      );
-    }
-    tabs.campaign(() => running.coordinator.onLeadership());
-    return running;
-  }
-
-  private storeFor(config: ResolvedIdentityAuthConfig, key: string): IdentityTokenStore {
-    // On the server nothing is stored anywhere a later request could see it.
-    if (!this.platform.isBrowser) return new MemoryTokenStore();
-    if (this.featureStore) return this.featureStore;
-    const { storage } = config;
-    if (storage === 'session' || storage === 'local') return new WebStorageTokenStore(this.platform, storage, key);
-    return storage === 'memory' ? new MemoryTokenStore() : storage;
-  }
-
-  private onTabMessage(message: TabMessage): void {
-    const running = this.running;
-    if (!running || this.destroyed) return;
-    switch (message.kind) {
-      case 'state':
-        this.adoptHere(running, message.record, message.cause, 'other-tab');
-        this.peerAnswered?.();
-        break;
-      case 'hello': {
-        const record = this.state.record();
-        if (record) running.tabs.post({ kind: 'state', record, cause: 'restore' });
-        break;
-      }
-      case 'refresh-request':
-        running.coordinator.onRefreshRequest(message.generation);
-        break;
-      case 'refresh-failed':
-        running.coordinator.onLeaderFailed(message.generation, message.transient);
-        break;
-      case 'ended': {
-        const at = this.platform.now();
-        const event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' } =
-          message.reason === 'signedOut'
-            ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
-            : { type: 'sessionExpired', at, origin: 'other-tab' };
-        this.endHere(running, event, message.sessionId);
-        break;
-      }
-    }
-  }
-
-  private askPeers(running: Running, ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const cancel = this.platform.setTimeout(() => done(), ms);
-      const done = () => {
-        cancel();
-        this.peerAnswered = null;
-        resolve();
-      };
-      this.peerAnswered = done;
-      running.tabs.post({ kind: 'hello' });
-    });
-  }
-
-  /** A silent authorize with the identity-session cookie. A different subject ends the session (FAULTS 13). */
-  private async silentTokens(
-    running: Running,
-    generation: number,
-    previous?: IdentityTokenRecord,
-  ): Promise<IdentityTokenRecord> {
-    const { config } = running;
-    const tokens = await exchangeCode(config.client, await authorize(config.client));
-    const subject = tokens.idTokenClaims?.sub;
-    if (previous && subject !== previous.subject) {
-      throw new IdentityAuthError(
-        'invalid_response',
-        'refresh failed: the identity session is for another user; nothing was kept.',
-        {
-          step: 'authorize',
-          code: LIBRARY_ERROR_CODES.subjectMismatch,
-        },
-      );
-    }
-    return recordFromTokens(tokens, {
-      generation,
-      sessionId: previous?.sessionId ?? this.newSessionId(),
-      clientId: config.clientId,
-      requestedScope: config.client.scope,
-      account: previous?.account,
-      receivedAt: this.platform.now(),
-    });
-  }
-
-  /** Tells the other tabs first, then adopts here: a tab that becomes leader already holds it. */
-  private publish(running: Running, record: IdentityTokenRecord, cause: AdoptCause): void {
-    if (this.destroyed) return;
-    running.tabs.post({ kind: 'state', record, cause });
-    this.adoptHere(running, record, cause, 'this-tab');
-  }
-
-  private expire(running: Running, error: IdentityAuthError, sessionId: string): void {
-    running.tabs.post({ kind: 'ended', reason: 'sessionExpired', sessionId, serverNotified: false });
-    this.endHere(running, { type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, sessionId);
-  }
-
-  /** The first record of a new session (a login, a machine-to-machine sign-in). */
-  private newSession(running: Running, tokens: TokenSet, account?: SignInAccount): IdentityTokenRecord {
-    return recordFromTokens(tokens, {
-      generation: this.state.nextGeneration(),
-      sessionId: this.newSessionId(),
-      clientId: running.config.clientId,
-      requestedScope: running.config.client.scope,
-      account,
-      receivedAt: this.platform.now(),
-    });
-  }
-
-  private newSessionId(): string {
-    const random = () => Math.floor(this.platform.random() * 2 ** 32).toString(36);
-    return `${this.platform.now().toString(36)}-${random()}${random()}`;
-  }
-
-  private adoptHere(
-    running: Running,
-    record: IdentityTokenRecord,
-    cause: AdoptCause,
-    origin: 'this-tab' | 'other-tab',
-  ): void {
-    if (this.state.adopt(record, cause, origin)) running.coordinator.onRecordChanged();
-  }
-
-  private endHere(
-    running: Running,
-    event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' },
-    sessionId?: string,
-  ): void {
-    const had = this.state.record();
-    this.state.end(event, sessionId);
-    if (had && !this.state.record()) running.coordinator.onRecordChanged();
+  private run(config: ResolvedIdentityAuthConfig): ActiveSession {
+    return new ActiveSession(config, this.platform, this.state, this.featureStore);
   }
 
   private destroy(): void {
     this.destroyed = true;
-    this.cancels.forEach((cancel) => cancel());
-    this.running?.coordinator.stop();
-    this.running?.tabs.close();
+    this.active?.close();
     this.markRestored();
   }
 }

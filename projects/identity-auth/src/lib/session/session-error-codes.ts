@@ -15,6 +15,11 @@ export const SESSION_ERROR_CODES = Object.freeze({
   leaderRefreshFailed: 'leader_refresh_failed',
   /** The leader tab did not answer within two `timeoutMs` (kind `timeout`); this tab takes the lead over. */
   leaderTimeout: 'leader_timeout',
+  /**
+   * A refresh was asked for while the last one's backoff (or the server's Retry-After)
+   * still runs (transient; `retryAfterMs` says how long is left). Nothing was sent.
+   */
+  refreshBackoff: 'refresh_backoff',
 });
 
 /** One of {@link SESSION_ERROR_CODES}. */

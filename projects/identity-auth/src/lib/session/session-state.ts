@@ -21,6 +21,9 @@ export class SessionState {
   private readonly endedSessions = new Set<string>();
   private highestGeneration = 0;
   private store: IdentityTokenStore | null = null;
+  /** The store's writes, one after another in the order they were asked for. */
+  private writes: Promise<void> = Promise.resolve();
+  private queuedWrites = 0;
   private now: () => number = Date.now;
 
   readonly status = this.currentStatus.asReadonly();
@@ -57,7 +60,7 @@ export class SessionState {
     this.highestGeneration = Math.max(this.highestGeneration, record.generation);
     this.current.set(record);
     this.currentStatus.set('signed-in');
-    void this.persist((store) => store.save(record));
+    this.persist((store) => store.save(record));
     const session = sessionFromRecord(record);
     const at = this.now();
     if (previous && previous.subject === record.subject && cause !== 'login') {
@@ -70,19 +73,35 @@ export class SessionState {
 
   /**
    * Ends a session (once): forgets the tokens everywhere this tab keeps them and emits
-   * `event`. With `sessionId`, only that session: a newer login here stays.
+   * `event` (none when null: the caller emits it later). With `sessionId`, only that
+   * session: a newer login here stays.
    */
-  end(event: IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }, sessionId?: string): boolean {
+  end(event: (IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }) | null, sessionId?: string): boolean {
     const previous = this.current();
     if (sessionId !== undefined) this.endedSessions.add(sessionId);
     if (previous && sessionId !== undefined && previous.sessionId !== sessionId) return false;
     if (previous) this.endedSessions.add(previous.sessionId);
     this.current.set(null);
     this.currentStatus.set('signed-out');
-    void this.persist((store) => store.clear());
+    this.persist((store) => store.clear());
     if (!previous) return false;
-    this.events.next(event);
+    if (event) this.events.next(event);
     return true;
+  }
+
+  /** Sessions ended elsewhere (a sign-out mark): none of their records is adopted here. */
+  forget(sessionIds: readonly string[]): void {
+    sessionIds.forEach((id) => this.endedSessions.add(id));
+  }
+
+  /** Whether `sessionId` ended in this tab (or was forgotten). */
+  hasEnded(sessionId: string): boolean {
+    return this.endedSessions.has(sessionId);
+  }
+
+  /** Resolves once every write asked for so far has finished (or failed). */
+  flushed(): Promise<void> {
+    return this.writes;
   }
 
   /** Start-up's restore finished: `unknown` becomes `signed-out` when nothing was restored. */
@@ -90,11 +109,30 @@ export class SessionState {
     if (this.currentStatus() === 'unknown') this.currentStatus.set('signed-out');
   }
 
-  private async persist(write: (store: IdentityTokenStore) => void | Promise<void>): Promise<void> {
+  /**
+   * Writes now when nothing is queued (a synchronous store is written at once), else
+   * queues the write behind the ones before it: an asynchronous store sees them in
+   * order, so a slow save never lands after the clear that followed it.
+   */
+  private persist(write: (store: IdentityTokenStore) => void | Promise<void>): void {
+    const store = this.store;
+    if (!store) return;
+    if (this.queuedWrites > 0) {
+      this.track(this.writes.then(() => write(store)));
+      return;
+    }
     try {
-      if (this.store) await write(this.store);
+      const result = write(store);
+      if (result && typeof (result as Promise<void>).then === 'function') this.track(Promise.resolve(result));
     } catch {
       // A failing custom store loses persistence, never the session in memory.
     }
+  }
+
+  private track(write: Promise<void>): void {
+    this.queuedWrites += 1;
+    this.writes = write
+      .catch(() => undefined) // as above: persistence lost, the session kept
+      .finally(() => (this.queuedWrites -= 1));
   }
 }

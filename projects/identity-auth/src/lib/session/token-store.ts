@@ -4,12 +4,14 @@
  */
 import { InjectionToken } from '@angular/core';
 
-import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { IdentityAuthPlatform } from './identity-auth-platform';
 import { type IdentityTokenRecord, parseRecord } from './token-record';
 
 /**
- * A place for the session's tokens. Reads may be asynchronous; a store that can
- * see other tabs' writes (as `localStorage` can) offers `watch`.
+ * A place for the session's tokens. Every method may be asynchronous: writes reach
+ * the store one after another, in the order they were made. It is read only where
+ * tabs can share a session (Web Locks and BroadcastChannel); other tabs' tokens
+ * arrive over the channel, never through the store.
  *
  * @example
  * ```ts
@@ -25,8 +27,6 @@ export interface IdentityTokenStore {
   load(): IdentityTokenRecord | null | Promise<IdentityTokenRecord | null>;
   save(record: IdentityTokenRecord): void | Promise<void>;
   clear(): void | Promise<void>;
-  /** Calls back when another tab wrote or cleared the store. */
-  watch?(onChange: (record: IdentityTokenRecord | null) => void): Cancel;
 }
 
 /** The default: tokens in this injector's memory only. A reload restores through the identity-session cookie. */
@@ -64,13 +64,6 @@ export class WebStorageTokenStore implements IdentityTokenStore {
   }
   clear(): void {
     this.platform.storage(this.kind)?.removeItem(this.key);
-  }
-  watch(onChange: (record: IdentityTokenRecord | null) => void): Cancel {
-    if (this.kind !== 'local') return () => undefined;
-    return this.platform.listen('storage', (event) => {
-      const { key, newValue } = event as StorageEvent;
-      if (key === this.key || key === null) onChange(newValue ? this.parse(newValue) : null);
-    });
   }
   private parse(text: string): IdentityTokenRecord | null {
     try {

@@ -1,0 +1,314 @@
+/**
+ * The running session engine of one tab, built once the configuration is resolved:
+ * the one owner of the token store, the tabs, the refresh coordinator, restore and
+ * sign-out. Each rule of the cross-tab session lives in one place here:
+ *
+ * - who may present a refresh token: the coordinator, under the {@link RefreshFence};
+ * - who shares tokens: tabs with Web Locks and BroadcastChannel; without them, no
+ *   tab reads another's tokens ({@link ActiveSession.constructor});
+ * - how a session enters this tab (login, restore, another tab): {@link ActiveSession.adopt},
+ *   which always schedules its refresh;
+ * - how a sign-out lasts: the {@link SignOutMarker} and the {@link SignOutDelivery}.
+ *
+ * "Session" here is the signed-in session of the library (one `sessionId` across its
+ * refreshes); the identity service's own session is "the identity session" (its cookie).
+ */
+import {
+  authorize,
+  exchangeCode,
+  IdentityAuthError,
+  LIBRARY_ERROR_CODES,
+  type SignInAccount,
+  type TokenSet,
+} from 'b2trader.identity.auth/core';
+
+import type { ResolvedIdentityAuthConfig } from '../identity-auth-config';
+import { CrossTab, type TabMessage } from './cross-tab';
+import type { IdentityAuthEvent } from './identity-auth-events';
+import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import { RefreshCoordinator, type RefreshHost } from './refresh-coordinator';
+import type { RefreshFence } from './refresh-fence';
+import { restoreSession } from './restore';
+import type { AdoptCause, SessionState } from './session-state';
+import { SignOutDelivery } from './sign-out-delivery';
+import { SignOutMarker } from './sign-out-marker';
+import { type IdentityTokenRecord, recordFromTokens } from './token-record';
+import { type IdentityTokenStore, MemoryTokenStore, storageKey, WebStorageTokenStore } from './token-store';
+
+type EndEvent = IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' };
+
+/** How many recent access tokens are remembered with their session (a 401 replay's check). */
+const KNOWN_TOKENS = 8;
+
+export class ActiveSession implements RefreshHost {
+  readonly client: ResolvedIdentityAuthConfig['client'];
+  readonly timing: ResolvedIdentityAuthConfig['refresh'];
+  readonly store: IdentityTokenStore;
+  readonly tabs: CrossTab;
+  readonly fence: RefreshFence;
+  readonly coordinator: RefreshCoordinator;
+  private readonly marker: SignOutMarker;
+  private readonly delivery: SignOutDelivery;
+  /** Access tokens this tab held lately, by session: a 401 is replayed only within its session. */
+  private readonly tokenSessions = new Map<string, string>();
+  private peerAnswered: (() => void) | null = null;
+  private readonly cancels: Cancel[] = [];
+  private closed = false;
+
+  constructor(
+    readonly config: ResolvedIdentityAuthConfig,
+    readonly platform: IdentityAuthPlatform,
+    readonly state: SessionState,
+    featureStore: IdentityTokenStore | null,
+  ) {
+    this.client = config.client;
+    this.timing = config.refresh;
+    const key = storageKey(config.client.baseUrl, config.clientId);
+    this.tabs = new CrossTab(platform, key, (message) => this.onTabMessage(message));
+    // Without Web Locks and a channel no tab may read another's tokens (two tabs would hold
+    // one refresh token): each keeps its own, in memory, and restores through the cookie.
+    this.store = this.tabs.connected ? storeFor(config, platform, featureStore, key) : new MemoryTokenStore();
+    this.state.attach(this.store, () => platform.now());
+    this.fence = platform.isBrowser ? platform.refreshFence(`${key}:fence`) : platform.refreshFence('');
+    this.marker = new SignOutMarker(platform, key);
+    this.state.forget(this.marker.read()?.sessionIds ?? []);
+    this.delivery = new SignOutDelivery({
+      client: config.client,
+      platform,
+      fence: this.fence,
+      marker: this.marker,
+      cookieTokens: () => this.cookieTokens(),
+      confirmed: () => this.state.events.next({ type: 'signOutConfirmed', at: platform.now(), origin: 'this-tab' }),
+    });
+    this.coordinator = new RefreshCoordinator(this);
+    if (platform.isBrowser) {
+      // A sign-out in another tab reaches this one even where no channel carries it.
+      this.cancels.push(this.marker.watch((mark) => this.onSignOutMark(mark.sessionIds)));
+    }
+    this.tabs.campaign(() => this.coordinator.onLeadership());
+  }
+
+  /** Start-up's restore: the store → the other tabs → the identity-session cookie → signed out. */
+  restore(): Promise<void> {
+    // A sign-out the identity service has not heard yet: tell it now.
+    if (this.platform.isBrowser && this.delivery.pending) void this.delivery.deliver();
+    return restoreSession({
+      platform: this.platform,
+      state: this.state,
+      store: this.store,
+      tabs: this.tabs,
+      askPeers: (ms) => this.askPeers(ms),
+      silentTokens: (generation) => this.silentTokens(generation),
+      publish: (record, cause) => this.publish(record, cause),
+      adopt: (record) => this.adopt(record, 'restore', 'this-tab'),
+      signedOut: () => this.marker.read() !== null,
+    });
+  }
+
+  /** The first record of a new session (a login, a machine-to-machine sign-in), in every tab. */
+  begin(tokens: TokenSet, account?: SignInAccount): IdentityTokenRecord {
+    // The trader signed in again: silent sign-ins are allowed again; what a pending
+    // sign-out still has to revoke is revoked without ending the new identity session.
+    this.marker.clear();
+    this.delivery.keepIdentitySession();
+    const record = recordFromTokens(tokens, {
+      generation: this.state.nextGeneration(),
+      sessionId: this.newSessionId(),
+      clientId: this.config.clientId,
+      requestedScope: this.client.scope,
+      account,
+      receivedAt: this.platform.now(),
+    });
+    this.publish(record, 'login');
+    return this.state.record() ?? record;
+  }
+
+  /**
+   * Ends the session here at once and for good: a mark stops every tab from signing in
+   * silently until the trader signs in. Then tells the identity service (refresh token
+   * revoked, identity session ended) — now, or when it can be reached — and the other
+   * tabs, with whether it heard. Resolves whether it heard now.
+   */
+  async signOut(): Promise<boolean> {
+    const record = this.state.record();
+    this.marker.mark(record?.sessionId, true);
+    if (record) this.delivery.hold({ ...record, endsIdentitySession: true });
+    this.endHere(null, record?.sessionId);
+    const heard = await this.delivery.deliver(true);
+    if (record) {
+      // Other tabs that refreshed meanwhile see the mark: their answers are revoked, not adopted.
+      const { sessionId } = record;
+      this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId, serverNotified: heard });
+      const at = this.platform.now();
+      this.state.events.next({ type: 'signedOut', at, origin: 'this-tab', serverNotified: heard });
+    }
+    return heard;
+  }
+
+  /**
+   * The token to replay a request with after the API answered 401 to `rejected`: the
+   * current one when it belongs to the session that made the request (after a refresh
+   * when `rejected` is still current). Otherwise `rejected` itself: the 401 stands.
+   */
+  async tokenAfterRejection(rejected: string): Promise<string> {
+    const current = this.state.record();
+    const session = this.tokenSessions.get(rejected);
+    if (current && session !== current.sessionId) return rejected;
+    const record = await this.coordinator.refresh(rejected);
+    return record.sessionId === session ? record.accessToken : rejected;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancels.forEach((cancel) => cancel());
+    this.coordinator.stop();
+    this.delivery.close();
+    this.fence.close?.();
+    this.tabs.close();
+  }
+
+  // RefreshHost
+
+  /** Tells the other tabs first, then adopts here: a tab that becomes leader already holds it. */
+  publish(record: IdentityTokenRecord, cause: AdoptCause): void {
+    if (this.closed) return;
+    // A restore or a refresh that lands after a sign-out revives nothing: its tokens are revoked.
+    if (cause !== 'login' && this.signedOut(record.sessionId)) {
+      this.revoke(record);
+      return;
+    }
+    this.tabs.post({ kind: 'state', record, cause });
+    this.adopt(record, cause, 'this-tab');
+  }
+
+  expire(error: IdentityAuthError, sessionId: string): void {
+    this.tabs.post({ kind: 'ended', reason: 'sessionExpired', sessionId, serverNotified: false });
+    this.endHere({ type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, sessionId);
+  }
+
+  /** A silent authorize with the identity-session cookie. A different subject ends the session (FAULTS 13). */
+  async silentTokens(generation: number, previous?: IdentityTokenRecord): Promise<IdentityTokenRecord> {
+    const tokens = await this.cookieTokens();
+    const subject = tokens.idTokenClaims?.sub;
+    if (previous && subject !== previous.subject) {
+      throw new IdentityAuthError(
+        'invalid_response',
+        'refresh failed: the identity session is for another user; nothing was kept.',
+        { step: 'authorize', code: LIBRARY_ERROR_CODES.subjectMismatch },
+      );
+    }
+    return recordFromTokens(tokens, {
+      generation,
+      sessionId: previous?.sessionId ?? this.newSessionId(),
+      clientId: this.config.clientId,
+      requestedScope: this.client.scope,
+      account: previous?.account,
+      receivedAt: this.platform.now(),
+    });
+  }
+
+  signedOut(sessionId: string): boolean {
+    return this.marker.read() !== null || this.state.hasEnded(sessionId);
+  }
+
+  revoke(record: IdentityTokenRecord): void {
+    if (this.closed) return;
+    this.delivery.hold({ ...record, endsIdentitySession: false });
+    void this.delivery.deliver();
+  }
+
+  // Everything else
+
+  /** Every way a session enters this tab ends here: adopted, then its refresh scheduled. */
+  private adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: 'this-tab' | 'other-tab'): void {
+    if (!this.state.adopt(record, cause, origin)) return;
+    this.tokenSessions.delete(record.accessToken);
+    this.tokenSessions.set(record.accessToken, record.sessionId);
+    if (this.tokenSessions.size > KNOWN_TOKENS) this.tokenSessions.delete(this.tokenSessions.keys().next().value!);
+    this.coordinator.onRecordChanged();
+  }
+
+  private endHere(event: EndEvent | null, sessionId?: string): void {
+    const had = this.state.record();
+    this.state.end(event, sessionId);
+    if (had && !this.state.record()) this.coordinator.onRecordChanged();
+  }
+
+  /** Another tab signed out. Tabs that talk hear it as a message; tabs that share nothing, here. */
+  private onSignOutMark(sessionIds: readonly string[]): void {
+    this.state.forget(sessionIds);
+    const record = this.state.record();
+    if (!record || this.tabs.connected) return;
+    // Its session is this tab's own: it revokes its own tokens.
+    this.delivery.hold({ ...record, endsIdentitySession: true });
+    this.endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
+    void this.delivery.deliver();
+  }
+
+  private onTabMessage(message: TabMessage): void {
+    if (this.closed) return;
+    switch (message.kind) {
+      case 'state':
+        if (!this.signedOut(message.record.sessionId)) this.adopt(message.record, message.cause, 'other-tab');
+        this.peerAnswered?.();
+        break;
+      case 'hello': {
+        const record = this.state.record();
+        if (record) this.tabs.post({ kind: 'state', record, cause: 'restore' });
+        break;
+      }
+      case 'refresh-request':
+        this.coordinator.onRefreshRequest(message.generation);
+        break;
+      case 'refresh-failed':
+        this.coordinator.onLeaderFailed(message.generation, message.transient, message.retryInMs);
+        break;
+      case 'ended': {
+        const at = this.platform.now();
+        // A sign-out anywhere is a sign-out here, whatever a refresh in flight made of it.
+        const signedOut = message.reason === 'signedOut' || this.marker.read() !== null;
+        const event: EndEvent = signedOut
+          ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
+          : { type: 'sessionExpired', at, origin: 'other-tab' };
+        this.endHere(event, message.sessionId);
+        break;
+      }
+    }
+  }
+
+  private askPeers(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const cancel = this.platform.setTimeout(() => done(), ms);
+      const done = () => {
+        cancel();
+        this.peerAnswered = null;
+        resolve();
+      };
+      this.peerAnswered = done;
+      this.tabs.post({ kind: 'hello' });
+    });
+  }
+
+  private async cookieTokens(): Promise<TokenSet> {
+    return exchangeCode(this.client, await authorize(this.client));
+  }
+
+  private newSessionId(): string {
+    const random = () => Math.floor(this.platform.random() * 2 ** 32).toString(36);
+    return `${this.platform.now().toString(36)}-${random()}${random()}`;
+  }
+}
+
+function storeFor(
+  config: ResolvedIdentityAuthConfig,
+  platform: IdentityAuthPlatform,
+  featureStore: IdentityTokenStore | null,
+  key: string,
+): IdentityTokenStore {
+  // On the server nothing is stored anywhere a later request could see it.
+  if (!platform.isBrowser) return new MemoryTokenStore();
+  if (featureStore) return featureStore;
+  const { storage } = config;
+  if (storage === 'session' || storage === 'local') return new WebStorageTokenStore(platform, storage, key);
+  return storage === 'memory' ? new MemoryTokenStore() : storage;
+}

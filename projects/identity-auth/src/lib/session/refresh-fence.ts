@@ -1,0 +1,147 @@
+/**
+ * The fence in front of the token endpoint: a refresh token is presented only by
+ * the tab that claimed its generation first. The claim is a compare-and-set in a
+ * store every tab of the origin sees consistently (IndexedDB), so a tab that was
+ * frozen and still believes it leads finds the generation taken and adopts the
+ * newer record instead of presenting a spent token. Leader election alone cannot
+ * give this: a woken tab learns that its lock was stolen only after it has run
+ * whatever was queued meanwhile.
+ */
+
+/** The answer to a claim: granted, or taken (by a tab that claimed it at `claimedAt`, local time). */
+export interface FenceClaim {
+  readonly granted: boolean;
+  readonly claimedAt: number;
+}
+
+/** Claims of refresh-token presentations, per session and generation. */
+export interface RefreshFence {
+  /**
+   * Takes the right to present the refresh token of `generation` in `sessionId`:
+   * granted when no tab has claimed this generation (or a later one) before.
+   */
+  claim(sessionId: string, generation: number): Promise<FenceClaim>;
+  /** Gives a claim back: the server answered without taking the token (a 429, a 5xx page). */
+  release(sessionId: string, generation: number): Promise<void>;
+  /** Lets go of what the fence holds open (a database connection). */
+  close?(): void;
+}
+
+/** Claims seen by this tab only: where no shared store exists (and in tests of one tab). */
+export class LocalRefreshFence implements RefreshFence {
+  private readonly claimed = new Map<string, ClaimRow>();
+  constructor(private readonly now: () => number = Date.now) {}
+  claim(sessionId: string, generation: number): Promise<FenceClaim> {
+    const row = this.claimed.get(sessionId);
+    if (row && row.generation >= generation) return Promise.resolve({ granted: false, claimedAt: row.at });
+    const at = this.now();
+    this.claimed.set(sessionId, { generation, at });
+    return Promise.resolve({ granted: true, claimedAt: at });
+  }
+  release(sessionId: string, generation: number): Promise<void> {
+    const row = this.claimed.get(sessionId);
+    if (row?.generation === generation) this.claimed.set(sessionId, { generation: generation - 1, at: row.at });
+    return Promise.resolve();
+  }
+}
+
+/** Claims older than this are dropped when a new one is written: the sessions they fenced are long over. */
+const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
+
+interface ClaimRow {
+  readonly generation: number;
+  readonly at: number;
+}
+
+/**
+ * Claims in IndexedDB, one row per session: readwrite transactions on one object
+ * store are serialized across every tab of the origin. Any failure of IndexedDB
+ * itself falls back to this tab's own claims, so that a broken database never
+ * stops a refresh (the leader lock still elects one refresher).
+ */
+export class IndexedDbRefreshFence implements RefreshFence {
+  private db: Promise<IDBDatabase> | null = null;
+  private readonly local: LocalRefreshFence;
+
+  constructor(
+    private readonly factory: IDBFactory,
+    private readonly name: string,
+    private readonly now: () => number,
+  ) {
+    this.local = new LocalRefreshFence(now);
+  }
+
+  async claim(sessionId: string, generation: number): Promise<FenceClaim> {
+    // This tab's own claims first: it never presents a generation twice, whatever the database says.
+    const local = await this.local.claim(sessionId, generation);
+    if (!local.granted) return local;
+    try {
+      let claimedAt = local.claimedAt;
+      const granted = await this.update(sessionId, (row) => {
+        if (!row || row.generation < generation) return generation;
+        claimedAt = row.at;
+        return null;
+      });
+      return { granted, claimedAt };
+    } catch {
+      return local;
+    }
+  }
+
+  async release(sessionId: string, generation: number): Promise<void> {
+    await this.local.release(sessionId, generation);
+    try {
+      await this.update(sessionId, (row) => (row?.generation === generation ? generation - 1 : null));
+    } catch {
+      // The claim stays: the next attempt heals through the identity-session cookie instead.
+    }
+  }
+
+  close(): void {
+    void this.db?.then((db) => db.close()).catch(() => undefined);
+    this.db = null;
+  }
+
+  /** Reads the row and writes `decide(row)` in one transaction; resolves whether it wrote. */
+  private async update(sessionId: string, decide: (row: ClaimRow | undefined) => number | null): Promise<boolean> {
+    const db = await this.open();
+    const now = this.now();
+    return new Promise<boolean>((resolve, reject) => {
+      const tx = db.transaction('claims', 'readwrite');
+      const claims = tx.objectStore('claims');
+      let wrote = false;
+      const read = claims.get(sessionId);
+      read.onsuccess = () => {
+        const generation = decide(read.result as ClaimRow | undefined);
+        if (generation === null) return;
+        wrote = true;
+        claims.put({ generation, at: now } satisfies ClaimRow, sessionId);
+        // Old sessions' rows, pruned now and then.
+        if (generation % 16 === 1) {
+          claims.openCursor().onsuccess = (event) => {
+            const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
+            if (!cursor) return;
+            if ((cursor.value as ClaimRow).at < now - CLAIM_TTL_MS) cursor.delete();
+            cursor.continue();
+          };
+        }
+      };
+      tx.oncomplete = () => resolve(wrote);
+      tx.onerror = tx.onabort = () => reject(tx.error);
+    });
+  }
+
+  private open(): Promise<IDBDatabase> {
+    this.db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const request = this.factory.open(this.name, 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('claims');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error('blocked'));
+    }).catch((err: unknown) => {
+      this.db = null;
+      throw err;
+    });
+    return this.db;
+  }
+}

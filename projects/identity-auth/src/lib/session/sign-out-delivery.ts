@@ -1,0 +1,182 @@
+/**
+ * Telling the identity service about a sign-out, now or as soon as it can be
+ * reached: the refresh tokens this tab held are revoked (including one that a
+ * refresh in flight brought after the sign-out), and the identity session behind
+ * the cookie is ended. Until then the {@link SignOutMarker} stays pending and keeps
+ * every tab from signing in silently.
+ */
+import {
+  type IdentityClient,
+  isIdentityAuthError,
+  refreshTokens,
+  signOut,
+  type TokenSet,
+} from 'b2trader.identity.auth/core';
+
+import { backoffDelay } from './backoff';
+import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { RefreshFence } from './refresh-fence';
+import type { SignOutMarker } from './sign-out-marker';
+
+/** Tokens to revoke. Held in this page's memory only. */
+export interface HeldTokens {
+  readonly sessionId: string;
+  readonly generation: number;
+  readonly accessToken: string;
+  readonly refreshToken?: string;
+  readonly expiresAt: number;
+  /** Send the identity-session cookie (ending it) — false once a new sign-in owns the cookie. */
+  readonly endsIdentitySession: boolean;
+}
+
+export interface SignOutDeliveryHost {
+  readonly client: IdentityClient;
+  readonly platform: IdentityAuthPlatform;
+  readonly fence: RefreshFence;
+  readonly marker: SignOutMarker;
+  /** A silent authorize + code exchange, for the sign-out call only: never adopted. */
+  cookieTokens(): Promise<TokenSet>;
+  /** A sign-out that had not reached the service now has. */
+  confirmed(): void;
+}
+
+/** Only a transient failure is worth another try; a refusal (400, 403) will not change. */
+async function unlessRefused<T>(work: Promise<T>): Promise<T | false> {
+  try {
+    return await work;
+  } catch (err) {
+    if (isIdentityAuthError(err) && err.transient) throw err;
+    return false;
+  }
+}
+
+/** A sign-out call needs a bearer that lives a little longer than the call. */
+const BEARER_MARGIN_MS = 2_000;
+
+export class SignOutDelivery {
+  private held: HeldTokens[] = [];
+  private running: Promise<boolean> | null = null;
+  private cancelRetry: Cancel | null = null;
+  private attempt = 0;
+  private closed = false;
+  private readonly stopListening: Cancel;
+
+  constructor(private readonly host: SignOutDeliveryHost) {
+    this.stopListening = host.platform.listen('online', () => void this.deliver());
+  }
+
+  /** Revokes `tokens` with the next delivery. */
+  hold(tokens: HeldTokens): void {
+    this.held.push(tokens);
+  }
+
+  /** A new sign-in owns the cookie now: what is still held is revoked without it. */
+  keepIdentitySession(): void {
+    this.held = this.held.map((tokens) => ({ ...tokens, endsIdentitySession: false }));
+  }
+
+  /** Whether anything is left to tell the service. */
+  get pending(): boolean {
+    return this.held.length > 0 || this.host.marker.read()?.pending === true;
+  }
+
+  /**
+   * Tells the service what is pending; resolves whether all of it was heard. When it
+   * was not, tries again with backoff and on `online`; `signOutConfirmed` follows then.
+   */
+  deliver(first = false): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    this.running ??= this.run(first).finally(() => (this.running = null));
+    return this.running;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancelRetry?.();
+    this.stopListening();
+  }
+
+  private async run(first: boolean): Promise<boolean> {
+    const { marker, platform } = this.host;
+    const wasPending = marker.read()?.pending === true;
+    try {
+      let identitySessionEnded = false;
+      do {
+        // Tokens a late refresh answer brings while this runs are revoked in the same run.
+        while (this.held.length > 0) {
+          identitySessionEnded = (await unlessRefused(this.revoke(this.held[0]))) || identitySessionEnded;
+          this.held.shift();
+        }
+        if (marker.read()?.pending && !identitySessionEnded) {
+          await unlessRefused(this.endIdentitySession());
+          identitySessionEnded = true;
+        }
+      } while (this.held.length > 0);
+      marker.confirm();
+      this.attempt = 0;
+      if (wasPending && !first) this.host.confirmed();
+      return true;
+    } catch {
+      if (!this.closed) {
+        this.cancelRetry?.();
+        this.cancelRetry = platform.setTimeout(
+          () => void this.deliver(),
+          backoffDelay(this.attempt, platform.random()),
+        );
+        this.attempt += 1;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Revokes one held set; resolves whether the identity session was ended with it.
+   * Rejects when the service could not be reached (tried again later).
+   */
+  private async revoke(tokens: HeldTokens): Promise<boolean> {
+    const { client, fence, platform } = this.host;
+    const credentials = tokens.endsIdentitySession ? 'include' : 'omit';
+    if (tokens.expiresAt - BEARER_MARGIN_MS > platform.now()) {
+      try {
+        await signOut(client, tokens.accessToken, tokens.refreshToken, { credentials });
+        return tokens.endsIdentitySession;
+      } catch (err) {
+        // Refused as dead before its time (revoked, another clock): a fresh bearer below.
+        if (!isIdentityAuthError(err) || err.status !== 401) throw err;
+      }
+    }
+    // The bearer is too old: one refresh for a new one — presented once, like any refresh token.
+    if (!tokens.refreshToken || !(await fence.claim(tokens.sessionId, tokens.generation)).granted) return false;
+    let fresh: TokenSet;
+    try {
+      fresh = await refreshTokens(client, tokens.refreshToken);
+    } catch (err) {
+      if (isIdentityAuthError(err) && err.transient) {
+        if (err.status !== undefined) await fence.release(tokens.sessionId, tokens.generation);
+        throw err;
+      }
+      return false; // spent or revoked already: nothing of it lives
+    }
+    this.held[0] = {
+      ...tokens,
+      generation: tokens.generation + 1,
+      accessToken: fresh.accessToken,
+      refreshToken: fresh.refreshToken ?? tokens.refreshToken,
+      expiresAt: fresh.expiresAt,
+    };
+    await signOut(client, fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, { credentials });
+    return tokens.endsIdentitySession;
+  }
+
+  /** No tokens left, the cookie may live: a silent authorize for a bearer, then the sign-out that ends it. */
+  private async endIdentitySession(): Promise<void> {
+    let tokens: TokenSet;
+    try {
+      tokens = await this.host.cookieTokens();
+    } catch (err) {
+      if (isIdentityAuthError(err) && err.transient) throw err;
+      return; // login_required: there is no identity session left to end
+    }
+    await signOut(this.host.client, tokens.accessToken, tokens.refreshToken, { credentials: 'include' });
+  }
+}

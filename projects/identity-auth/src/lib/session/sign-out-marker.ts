@@ -1,0 +1,95 @@
+/**
+ * A sign-out that outlives the page: a small, non-secret mark in `localStorage`
+ * (whatever the token storage) that every tab and every reload reads. While it is
+ * there, no tab signs in again silently with the identity-session cookie — the
+ * cookie may still live when the identity service could not be told. Only a new
+ * sign-in removes it.
+ */
+import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+
+/** What the mark says. Holds no token. */
+export interface SignOutMark {
+  /** Local time of the sign-out. */
+  readonly at: number;
+  /** The sessions it ended: a late record of one of them is never adopted. */
+  readonly sessionIds: readonly string[];
+  /** True until the identity service has heard the sign-out. */
+  readonly pending: boolean;
+}
+
+function parseMark(text: string | null | undefined): SignOutMark | null {
+  if (!text) return null;
+  try {
+    const m = JSON.parse(text) as Partial<SignOutMark>;
+    return typeof m.at === 'number' && Array.isArray(m.sessionIds) && typeof m.pending === 'boolean'
+      ? { at: m.at, sessionIds: m.sessionIds.filter((id) => typeof id === 'string'), pending: m.pending }
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export class SignOutMarker {
+  readonly key: string;
+  /** Where there is no `localStorage` (or it throws): this page's memory. */
+  private fallback: SignOutMark | null = null;
+
+  constructor(
+    private readonly platform: IdentityAuthPlatform,
+    storageKey: string,
+  ) {
+    this.key = `${storageKey}:signed-out`;
+  }
+
+  read(): SignOutMark | null {
+    try {
+      const storage = this.platform.storage('local');
+      return storage ? parseMark(storage.getItem(this.key)) : this.fallback;
+    } catch {
+      return this.fallback;
+    }
+  }
+
+  /** Marks `sessionId` signed out (kept with the sessions an earlier mark names). */
+  mark(sessionId: string | undefined, pending: boolean): void {
+    const earlier = this.read()?.sessionIds ?? [];
+    const sessionIds = sessionId && !earlier.includes(sessionId) ? [...earlier.slice(-7), sessionId] : earlier;
+    this.write({ at: this.platform.now(), sessionIds, pending });
+  }
+
+  /** The identity service has heard it: the mark stays (it still stops silent sign-ins), no longer pending. */
+  confirm(): void {
+    const mark = this.read();
+    if (mark?.pending) this.write({ ...mark, pending: false });
+  }
+
+  /** A new sign-in: silent sign-ins are allowed again. */
+  clear(): void {
+    this.fallback = null;
+    try {
+      this.platform.storage('local')?.removeItem(this.key);
+    } catch {
+      // nothing stored, nothing to remove
+    }
+  }
+
+  /** Calls back when another tab marks a sign-out (not when it clears or confirms one). */
+  watch(onSignedOut: (mark: SignOutMark) => void): Cancel {
+    return this.platform.listen('storage', (event) => {
+      const { key, newValue, oldValue } = event as StorageEvent;
+      if (key !== this.key) return;
+      const mark = parseMark(newValue);
+      const before = parseMark(oldValue);
+      if (mark && (!before || mark.at !== before.at)) onSignedOut(mark);
+    });
+  }
+
+  private write(mark: SignOutMark): void {
+    this.fallback = mark;
+    try {
+      this.platform.storage('local')?.setItem(this.key, JSON.stringify(mark));
+    } catch {
+      // A full or blocked storage: this page still remembers it.
+    }
+  }
+}
