@@ -1,6 +1,7 @@
 // The cases the fault matrix must show, in order: FAULTS 1–30 (the team's fault
-// catalogue) and the environment cases issue 10 adds (31–36). A case no suite
-// reported is still a row, and a failed one.
+// catalogue), the environment cases issue 10 adds (31–36) and the session races
+// (40–47: reliability/browser/races.faults.spec.ts). A case no suite reported is
+// still a row, and a failed one.
 export const CASES = [
   ['1', 'HTML 502/503 page from the token endpoint'],
   ['2', '200 text/html, or JSON cut off mid-body'],
@@ -38,4 +39,12 @@ export const CASES = [
   ['34', 'a storage that throws (quota, disabled)'],
   ['35', 'a tab closed in the middle of a refresh'],
   ['36', 'the identity service down for a minute'],
+  ['40', 'sign-out while a refresh answer is on its way'],
+  ['41', 'on-demand token requests during a 429 backoff'],
+  ['42', 'restore from an async custom token store, short tokens'],
+  ['43', 'an injector destroyed while its config factory runs'],
+  ['44', 'invalid_grant, then the silent re-authorize fails transiently'],
+  ['45', 'sign-in then sign-out with a slow custom token store'],
+  ['46', 'sign-out in a follower while the leader refreshes'],
+  ['47', 'a 401 replay after a user switch in another tab'],
 ];

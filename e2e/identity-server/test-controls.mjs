@@ -9,6 +9,7 @@ const FAULT_MODES = [
   'html',
   'rate-limit',
   'delay',
+  'delay-answer',
   'hang',
   'stall-body',
   'truncated-json',
@@ -70,6 +71,7 @@ function validateFault(spec) {
   if (spec.count !== undefined && !(Number.isInteger(spec.count) && spec.count > 0))
     return '"count" must be a positive integer';
   if (spec.mode === 'delay' && !(Number.isFinite(spec.ms) && spec.ms >= 0)) return '"delay" needs "ms"';
+  if (spec.mode === 'delay-answer' && !(Number.isFinite(spec.ms) && spec.ms >= 0)) return '"delay-answer" needs "ms"';
   if (spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599))
     return '"status" must be an integer from 200 to 599';
   if (spec.method !== undefined && !/^[A-Z]+$/.test(spec.method)) return '"method" must be an HTTP method such as POST';
@@ -176,12 +178,54 @@ function interceptResponse(res, transform) {
 }
 
 /**
+ * Lets the real handler answer at once, and sends that answer (status, headers and
+ * body unchanged) `ms` later: whatever the handler did has happened meanwhile.
+ * `held` learns when the answer is ready and held (true) and when it is gone (false).
+ */
+function holdResponse(res, ms, held) {
+  const chunks = [];
+  const write = res.write.bind(res);
+  const end = res.end.bind(res);
+  res.write = (chunk, ...rest) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    const cb = rest.find((a) => typeof a === 'function');
+    if (cb) cb();
+    return true;
+  };
+  res.end = (chunk) => {
+    if (chunk && typeof chunk !== 'function') chunks.push(Buffer.from(chunk));
+    const body = Buffer.concat(chunks);
+    held(true);
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      held(false);
+    };
+    const timer = setTimeout(() => {
+      release();
+      if (res.destroyed) return;
+      if (!res.headersSent) res.setHeader('content-length', body.length);
+      write(body);
+      end();
+    }, ms);
+    res.on('close', () => {
+      clearTimeout(timer);
+      release();
+    });
+    return res;
+  };
+}
+
+/**
  * @param {{ stats: ReturnType<typeof createStats>, privateJwk: object }} deps
  */
 export function createTestControls({ stats, privateJwk, issuer, audience }) {
   /** @type {Array<object & { remaining: number }>} */
   let faults = [];
   const hanging = new Set();
+  /** answers of `delay-answer` faults that are ready and held back now */
+  let heldAnswers = 0;
 
   /** The next fault armed for this request; CORS preflights only when asked for. */
   function take(method, path) {
@@ -214,6 +258,12 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         return false;
       case 'delay':
         await new Promise((resolve) => setTimeout(resolve, fault.ms));
+        return true;
+      case 'delay-answer':
+        // the real handler runs now (a refresh rotates at once); its answer leaves `ms` later
+        hanging.add(res);
+        res.on('close', () => hanging.delete(res));
+        holdResponse(res, fault.ms, (isHeld) => (heldAnswers += isHeld ? 1 : -1));
         return true;
       case 'hang':
         hanging.add(res);
@@ -311,7 +361,7 @@ export function createTestControls({ stats, privateJwk, issuer, audience }) {
         ),
       });
     }
-    if (route === 'GET /__faults') return sendJson(res, 200, { faults });
+    if (route === 'GET /__faults') return sendJson(res, 200, { faults, heldAnswers });
     if (route === 'DELETE /__faults') {
       faults = [];
       return sendJson(res, 200, { faults });

@@ -186,7 +186,7 @@ export class ActiveSession implements RefreshHost {
     this.endHere({ type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, sessionId);
   }
 
-  /** A silent authorize with the identity-session cookie. A different subject ends the session (FAULTS 13). */
+  /** A silent authorize with the identity-session cookie. A different subject ends the session. */
   async silentTokens(generation: number, previous?: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const tokens = await this.cookieTokens();
     const subject = tokens.idTokenClaims?.sub;
@@ -248,10 +248,14 @@ export class ActiveSession implements RefreshHost {
   private onTabMessage(message: TabMessage): void {
     if (this.closed) return;
     switch (message.kind) {
-      case 'state':
-        if (!this.signedOut(message.record.sessionId)) this.adopt(message.record, message.cause, 'other-tab');
+      case 'state': {
+        // A login elsewhere is news even before this tab sees its sign-out mark removed.
+        const { record, cause } = message;
+        const ended = cause === 'login' ? this.state.hasEnded(record.sessionId) : this.signedOut(record.sessionId);
+        if (!ended) this.adopt(record, cause, 'other-tab');
         this.peerAnswered?.();
         break;
+      }
       case 'hello': {
         const record = this.state.record();
         if (record) this.tabs.post({ kind: 'state', record, cause: 'restore' });

@@ -77,6 +77,7 @@ export class RefreshCoordinator {
   private retryAt = Number.NEGATIVE_INFINITY;
   private retryAttempt = 0;
   private lastTransient: IdentityAuthError | null = null;
+  private seenGeneration = 0;
   /** Generations whose refresh token this tab presented (`sessionId:generation`). */
   private readonly presented = new Set<string>();
   private lastTick: number;
@@ -118,6 +119,11 @@ export class RefreshCoordinator {
   /** Called whenever the current record changed: wakes waiters and reschedules. */
   onRecordChanged(): void {
     const record = this.host.state.record();
+    if (record && record.generation > this.seenGeneration) {
+      // New tokens: whatever failed before, the retry clock starts afresh.
+      this.seenGeneration = record.generation;
+      this.resetRetryClock();
+    }
     if (record) {
       const ready = this.waiters.filter((w) => record.generation > w.after);
       this.waiters = this.waiters.filter((w) => record.generation <= w.after);
@@ -276,8 +282,13 @@ export class RefreshCoordinator {
     if (!current.refreshToken || this.presented.has(id)) return this.heal(current);
     const claim = await host.fence.claim(current.sessionId, current.generation);
     const now = host.state.record();
+    if (!now || now.sessionId !== current.sessionId || host.signedOut(current.sessionId)) {
+      // Signed out while claiming: present nothing.
+      if (claim.granted) await host.fence.release(current.sessionId, current.generation);
+      throw signedOutError();
+    }
     // Adopted a newer record meanwhile (a woken tab reads its queued messages): take it.
-    if (now && now.sessionId === current.sessionId && now.generation > current.generation) return now;
+    if (now.generation > current.generation) return now;
     if (!claim.granted) return (await this.newerFromTabs(current, claim.claimedAt)) ?? this.heal(current);
     this.presented.add(id);
     try {
