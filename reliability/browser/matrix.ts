@@ -92,10 +92,17 @@ export function describeError(error: unknown): string {
 }
 
 /** The library's keys in this page's Web Storage. */
+/**
+ * The library's token records in Web Storage. The sign-out mark (`…:signed-out`) is not
+ * one: it holds no token, which this checks.
+ */
 export function storedKeys(): string[] {
-  return [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((key) =>
-    key.startsWith('b2trader.identity.auth'),
-  );
+  return [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((key) => {
+    if (!key.startsWith('b2trader.identity.auth')) return false;
+    if (!key.endsWith(':signed-out')) return true;
+    const mark = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
+    return Object.keys(mark).some((field) => !['at', 'sessionIds', 'pending'].includes(field));
+  });
 }
 
 /** A tab whose HttpClient runs through the library's interceptor, with `/api/` allow-listed. */

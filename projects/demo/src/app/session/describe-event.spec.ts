@@ -56,7 +56,7 @@ describe('describeEvent', () => {
     [
       { type: 'signedOut', serverNotified: false, at, origin: 'this-tab' },
       'Signed out',
-      'in this tab; the identity service could not be told',
+      'in this tab; the identity service could not be told yet',
       'info',
     ],
   ];

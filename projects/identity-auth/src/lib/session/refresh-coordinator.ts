@@ -233,7 +233,10 @@ export class RefreshCoordinator {
 
   private runIfLeader(condition: boolean): void {
     if (!condition || this.stopped || !this.host.tabs.isLeader || !this.host.state.record()) return;
-    this.refresh().catch(() => undefined);
+    this.refresh().catch((err: unknown) => {
+      // A timer that fired a moment before the retry clock (timers and Date.now() round apart): arm it again.
+      if (isIdentityAuthError(err) && err.code === SESSION_ERROR_CODES.refreshBackoff) this.schedule();
+    });
   }
 
   private heartbeat(): void {

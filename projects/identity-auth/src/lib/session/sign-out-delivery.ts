@@ -104,10 +104,13 @@ export class SignOutDelivery {
       do {
         // Tokens a late refresh answer brings while this runs are revoked in the same run.
         while (this.held.length > 0) {
+          // A closed tab starts nothing more; the pending mark has the next start finish it.
+          if (this.closed) return false;
           identitySessionEnded = (await unlessRefused(this.revoke(this.held[0]))) || identitySessionEnded;
           this.held.shift();
         }
         if (marker.read()?.pending && !identitySessionEnded) {
+          if (this.closed) return false;
           await unlessRefused(this.endIdentitySession());
           identitySessionEnded = true;
         }
