@@ -42,7 +42,7 @@ export function describeEvent(event: IdentityAuthEvent): ActivityEntry {
       return {
         ...base,
         title: 'Signed out',
-        detail: `${fromWhere(event)}${event.serverNotified ? '' : '; the identity service could not be told yet'}`,
+        detail: `${fromWhere(event)}${event.serverNotified || event.origin === 'other-tab' ? '' : '; the identity service could not be told yet'}`,
         tone: 'info',
       };
     case 'signOutConfirmed':

@@ -82,8 +82,12 @@ export class ActiveSession implements RefreshHost {
     });
     this.coordinator = new RefreshCoordinator(this);
     if (platform.isBrowser) {
-      // A sign-out in another tab reaches this one even where no channel carries it.
-      this.cancels.push(this.marker.watch((mark) => this.onSignOutMark(mark.sessionIds)));
+      // A sign-out in another tab reaches this one even where no channel carries it, and a
+      // page back from the back/forward cache checks what it missed.
+      this.cancels.push(
+        this.marker.watch((mark) => this.onSignOutMark(mark.sessionIds)),
+        platform.listen('pageshow', () => this.onSignOutMark(this.marker.read()?.sessionIds ?? [])),
+      );
     }
     this.tabs.campaign(() => this.coordinator.onLeadership());
   }
@@ -101,16 +105,22 @@ export class ActiveSession implements RefreshHost {
       silentTokens: (generation) => this.silentTokens(generation),
       publish: (record, cause) => this.publish(record, cause),
       adopt: (record) => this.adopt(record, 'restore', 'this-tab'),
-      signedOut: () => this.marker.read() !== null,
+      silentSignInStopped: () => this.marker.read() !== null,
     });
+  }
+
+  /**
+   * A sign-in begins: the identity session will be the new one, so a sign-out still being
+   * delivered (here or in another tab) revokes its tokens without ending that session.
+   */
+  beforeSignIn(): void {
+    this.marker.settle();
   }
 
   /** The first record of a new session (a login, a machine-to-machine sign-in), in every tab. */
   begin(tokens: TokenSet, account?: SignInAccount): IdentityTokenRecord {
-    // The trader signed in again: silent sign-ins are allowed again; what a pending
-    // sign-out still has to revoke is revoked without ending the new identity session.
+    // The trader signed in again: silent sign-ins are allowed again.
     this.marker.clear();
-    this.delivery.keepIdentitySession();
     const record = recordFromTokens(tokens, {
       generation: this.state.nextGeneration(),
       sessionId: this.newSessionId(),
@@ -124,21 +134,22 @@ export class ActiveSession implements RefreshHost {
   }
 
   /**
-   * Ends the session here at once and for good: a mark stops every tab from signing in
-   * silently until the trader signs in. Then tells the identity service (refresh token
-   * revoked, identity session ended) — now, or when it can be reached — and the other
-   * tabs, with whether it heard. Resolves whether it heard now.
+   * Ends the session at once in every tab, and for good: a mark stops every tab from
+   * signing in silently until the trader signs in. Then tells the identity service
+   * (refresh token revoked, identity session ended) — now, or when it can be reached.
+   * Resolves whether it heard now; this tab's `signedOut` event says the same. Other
+   * tabs end before the answer: their events say `serverNotified: false`.
    */
   async signOut(): Promise<boolean> {
     const record = this.state.record();
     this.marker.mark(record?.sessionId, true);
-    if (record) this.delivery.hold({ ...record, endsIdentitySession: true });
+    if (record) {
+      this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId: record.sessionId, serverNotified: false });
+      this.delivery.hold({ ...record, endsIdentitySession: true });
+    }
     this.endHere(null, record?.sessionId);
     const heard = await this.delivery.deliver(true);
     if (record) {
-      // Other tabs that refreshed meanwhile see the mark: their answers are revoked, not adopted.
-      const { sessionId } = record;
-      this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId, serverNotified: heard });
       const at = this.platform.now();
       this.state.events.next({ type: 'signedOut', at, origin: 'this-tab', serverNotified: heard });
     }
@@ -207,8 +218,9 @@ export class ActiveSession implements RefreshHost {
     });
   }
 
+  /** Whether `sessionId` was signed out here or in any tab since (the mark names it). */
   signedOut(sessionId: string): boolean {
-    return this.marker.read() !== null || this.state.hasEnded(sessionId);
+    return this.state.hasEnded(sessionId) || this.marker.names(sessionId);
   }
 
   revoke(record: IdentityTokenRecord): void {
@@ -234,25 +246,28 @@ export class ActiveSession implements RefreshHost {
     if (had && !this.state.record()) this.coordinator.onRecordChanged();
   }
 
-  /** Another tab signed out. Tabs that talk hear it as a message; tabs that share nothing, here. */
+  /**
+   * A tab signed out `sessionIds`. Tabs that talk hear it as a message too; this covers
+   * tabs that share nothing, and a message missed (a page frozen or in the back/forward cache).
+   */
   private onSignOutMark(sessionIds: readonly string[]): void {
     this.state.forget(sessionIds);
     const record = this.state.record();
-    if (!record || this.tabs.connected) return;
-    // Its session is this tab's own: it revokes its own tokens.
-    this.delivery.hold({ ...record, endsIdentitySession: true });
+    if (!record) return;
+    const shared = sessionIds.includes(record.sessionId);
+    // Tabs that share nothing hold sessions of their own: a sign-out anywhere ends them too.
+    if (!shared && this.tabs.connected) return;
+    if (!shared) this.delivery.hold({ ...record, endsIdentitySession: true });
     this.endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
-    void this.delivery.deliver();
+    if (!shared) void this.delivery.deliver();
   }
 
   private onTabMessage(message: TabMessage): void {
     if (this.closed) return;
     switch (message.kind) {
       case 'state': {
-        // A login elsewhere is news even before this tab sees its sign-out mark removed.
         const { record, cause } = message;
-        const ended = cause === 'login' ? this.state.hasEnded(record.sessionId) : this.signedOut(record.sessionId);
-        if (!ended) this.adopt(record, cause, 'other-tab');
+        if (!this.signedOut(record.sessionId)) this.adopt(record, cause, 'other-tab');
         this.peerAnswered?.();
         break;
       }
@@ -270,7 +285,7 @@ export class ActiveSession implements RefreshHost {
       case 'ended': {
         const at = this.platform.now();
         // A sign-out anywhere is a sign-out here, whatever a refresh in flight made of it.
-        const signedOut = message.reason === 'signedOut' || this.marker.read() !== null;
+        const signedOut = message.reason === 'signedOut' || this.marker.names(message.sessionId);
         const event: EndEvent = signedOut
           ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
           : { type: 'sessionExpired', at, origin: 'other-tab' };

@@ -42,7 +42,11 @@ export interface SessionExpiredEvent extends EventBase {
   readonly error?: IdentityAuthError;
 }
 
-/** The user signed out. `serverNotified` is false when the identity service could not be told. */
+/**
+ * The user signed out. In the tab that signed out, `serverNotified` says whether the
+ * identity service heard it (when not, `signOutConfirmed` follows once it does); other
+ * tabs end before the service answers, so theirs is false.
+ */
 export interface SignedOutEvent extends EventBase {
   readonly type: 'signedOut';
   readonly serverNotified: boolean;

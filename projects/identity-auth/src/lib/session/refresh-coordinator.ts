@@ -64,9 +64,13 @@ interface Waiter {
   reject(error: unknown): void;
 }
 
-/** A transient failure with an HTTP answer: the service refused before it took the token (429, 5xx). */
+/**
+ * The service said it did not take the token: a 429, or a 503 (unavailable). Any other
+ * failure — a 500 or a gateway's 502/504 after the service may have rotated, a lost
+ * connection, a timeout — may have consumed it.
+ */
 function answeredWithoutTaking(err: unknown): boolean {
-  return isIdentityAuthError(err) && err.transient && err.status !== undefined && err.status !== 200;
+  return isIdentityAuthError(err) && (err.status === 429 || err.status === 503);
 }
 
 export class RefreshCoordinator {
@@ -103,7 +107,7 @@ export class RefreshCoordinator {
    */
   refresh(stale?: string): Promise<IdentityTokenRecord> {
     const current = this.host.state.record();
-    if (!current) return Promise.reject(signedOutError());
+    if (!current || this.stopped) return Promise.reject(signedOutError());
     if (stale !== undefined && current.accessToken !== stale) return Promise.resolve(current);
     if (this.inFlight) return this.inFlight;
     const wait = this.retryAt - this.host.platform.now();
@@ -265,6 +269,8 @@ export class RefreshCoordinator {
       }
       this.resetRetryClock();
       host.publish(next, 'refresh');
+      // Refused (a sign-out came first): its tokens are revoked, not handed to a caller.
+      if (host.state.record() !== next) throw signedOutError();
       return next;
     } catch (err) {
       if (this.stopped) throw err;
@@ -292,7 +298,11 @@ export class RefreshCoordinator {
     }
     // Adopted a newer record meanwhile (a woken tab reads its queued messages): take it.
     if (now.generation > current.generation) return now;
-    if (!claim.granted) return (await this.newerFromTabs(current, claim.claimedAt)) ?? this.heal(current);
+    if (!claim.granted) {
+      const newer = await this.newerFromTabs(current, claim.claimedAt);
+      if (this.stopped) throw signedOutError();
+      return newer ?? this.heal(current);
+    }
     this.presented.add(id);
     try {
       const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
@@ -306,7 +316,11 @@ export class RefreshCoordinator {
         receivedAt: host.platform.now(),
       });
     } catch (err) {
-      if (answeredWithoutTaking(err)) {
+      // On the server (a machine-to-machine session) there is no other tab and no cookie to
+      // heal with: a blip is retried with the same token, as a lone client would.
+      const untaken =
+        answeredWithoutTaking(err) || (!host.platform.isBrowser && isIdentityAuthError(err) && err.transient);
+      if (untaken) {
         this.presented.delete(id);
         await host.fence.release(current.sessionId, current.generation);
       }
@@ -341,7 +355,7 @@ export class RefreshCoordinator {
   /** A silent authorize with the identity-session cookie; never after a sign-out. */
   private async heal(current: IdentityTokenRecord, cause?: unknown): Promise<IdentityTokenRecord> {
     const { host } = this;
-    if (host.signedOut(current.sessionId)) throw signedOutError();
+    if (this.stopped || host.signedOut(current.sessionId)) throw signedOutError();
     try {
       return await host.silentTokens(current.generation + 1, current);
     } catch (silentErr) {

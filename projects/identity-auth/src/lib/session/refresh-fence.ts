@@ -21,7 +21,7 @@ export interface RefreshFence {
    * granted when no tab has claimed this generation (or a later one) before.
    */
   claim(sessionId: string, generation: number): Promise<FenceClaim>;
-  /** Gives a claim back: the server answered without taking the token (a 429, a 5xx page). */
+  /** Gives a claim back: the server said it did not take the token (a 429, a 503). */
   release(sessionId: string, generation: number): Promise<void>;
   /** Lets go of what the fence holds open (a database connection). */
   close?(): void;
@@ -55,9 +55,9 @@ interface ClaimRow {
 
 /**
  * Claims in IndexedDB, one row per session: readwrite transactions on one object
- * store are serialized across every tab of the origin. Any failure of IndexedDB
- * itself falls back to this tab's own claims, so that a broken database never
- * stops a refresh (the leader lock still elects one refresher).
+ * store are serialized across every tab of the origin. When the database fails, a
+ * claim is refused (no tab can prove its right then); the session heals through
+ * the identity-session cookie instead of risking a second presentation.
  */
 export class IndexedDbRefreshFence implements RefreshFence {
   private db: Promise<IDBDatabase> | null = null;
@@ -84,12 +84,15 @@ export class IndexedDbRefreshFence implements RefreshFence {
       });
       return { granted, claimedAt };
     } catch {
-      return local;
+      // The database failed: no proof that no other tab presented it. Present nothing; the
+      // caller heals through the identity-session cookie (claimedAt in the past: at once).
+      return { granted: false, claimedAt: Number.NEGATIVE_INFINITY };
     }
   }
 
   async release(sessionId: string, generation: number): Promise<void> {
     await this.local.release(sessionId, generation);
+    if (!this.db) return; // closed (or never opened): nothing claimed there to give back
     try {
       await this.update(sessionId, (row) => (row?.generation === generation ? generation - 1 : null));
     } catch {

@@ -38,17 +38,17 @@ export interface RestoreHost {
   publish(record: IdentityTokenRecord, cause: 'restore'): void;
   /** Takes a stored record as this tab's session (and schedules its refresh). */
   adopt(record: IdentityTokenRecord): void;
-  /** A sign-out mark is set: this browser has no session until the trader signs in. */
-  signedOut(): boolean;
+  /** A sign-out mark is set: nothing is restored from the store or the cookie until a sign-in. */
+  silentSignInStopped(): boolean;
 }
 
 export async function restoreSession(host: RestoreHost): Promise<void> {
   const { state } = host;
   try {
-    if (!host.platform.isBrowser || host.signedOut()) return;
+    if (!host.platform.isBrowser) return;
     let stored: IdentityTokenRecord | null = null;
     try {
-      stored = await host.store.load();
+      stored = host.silentSignInStopped() ? null : await host.store.load();
     } catch {
       stored = null;
     }
@@ -56,7 +56,8 @@ export async function restoreSession(host: RestoreHost): Promise<void> {
     // A duplicated tab's copied storage may be behind its original: the peers know better.
     if (await host.tabs.mayHavePeers()) await host.askPeers(PEER_ANSWER_MS);
     if (state.record()) return;
-    for (let attempt = 0; !host.signedOut(); attempt += 1) {
+    // A session the other tabs hold (a sign-in after the mark) is adopted above; nothing else.
+    for (let attempt = 0; !host.silentSignInStopped(); attempt += 1) {
       try {
         host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
         return;

@@ -139,8 +139,9 @@ export class SessionEngine extends SessionDriver {
 
   /** Step 1: email and password for the identity-session cookie. */
   async signIn(email: string, password: string, signal?: AbortSignal): Promise<SignInResult> {
-    const { config } = await this.ready();
-    const result = await signIn(config.client, email, password, { signal });
+    const active = await this.ready();
+    active.beforeSignIn();
+    const result = await signIn(active.config.client, email, password, { signal });
     this.pendingAccount = result.account;
     return result;
   }
@@ -200,8 +201,8 @@ export class SessionEngine extends SessionDriver {
 
   /** The running session; waits for a config factory. Rejects once the injector is destroyed. */
   async ready(): Promise<ActiveSession> {
-    if (this.active) return this.active;
     if (this.destroyed) throw destroyedError();
+    if (this.active) return this.active;
     this.starting ??= (async () => {
       const factory = this.source as () => IdentityAuthConfig | Promise<IdentityAuthConfig>;
       const config = await runInInjectionContext(this.injector, factory);

@@ -25,7 +25,10 @@ export interface HeldTokens {
   readonly accessToken: string;
   readonly refreshToken?: string;
   readonly expiresAt: number;
-  /** Send the identity-session cookie (ending it) — false once a new sign-in owns the cookie. */
+  /**
+   * Send the identity-session cookie (ending it). Checked again before each request: once
+   * a new sign-in has begun (the mark no longer pending), the cookie is its and stays.
+   */
   readonly endsIdentitySession: boolean;
 }
 
@@ -70,14 +73,9 @@ export class SignOutDelivery {
     this.held.push(tokens);
   }
 
-  /** A new sign-in owns the cookie now: what is still held is revoked without it. */
-  keepIdentitySession(): void {
-    this.held = this.held.map((tokens) => ({ ...tokens, endsIdentitySession: false }));
-  }
-
   /** Whether anything is left to tell the service. */
   get pending(): boolean {
-    return this.held.length > 0 || this.host.marker.read()?.pending === true;
+    return this.held.length > 0 || this.host.marker.pending;
   }
 
   /**
@@ -98,7 +96,6 @@ export class SignOutDelivery {
 
   private async run(first: boolean): Promise<boolean> {
     const { marker, platform } = this.host;
-    const wasPending = marker.read()?.pending === true;
     try {
       let identitySessionEnded = false;
       do {
@@ -109,15 +106,14 @@ export class SignOutDelivery {
           identitySessionEnded = (await unlessRefused(this.revoke(this.held[0]))) || identitySessionEnded;
           this.held.shift();
         }
-        if (marker.read()?.pending && !identitySessionEnded) {
+        if (marker.pending && !identitySessionEnded) {
           if (this.closed) return false;
-          await unlessRefused(this.endIdentitySession());
-          identitySessionEnded = true;
+          identitySessionEnded = await unlessRefused(this.endIdentitySession());
         }
       } while (this.held.length > 0);
-      marker.confirm();
       this.attempt = 0;
-      if (wasPending && !first) this.host.confirmed();
+      // The tab that settles the mark reports it (once, not every tab that helped).
+      if (marker.settle() && !first) this.host.confirmed();
       return true;
     } catch {
       if (!this.closed) {
@@ -138,11 +134,12 @@ export class SignOutDelivery {
    */
   private async revoke(tokens: HeldTokens): Promise<boolean> {
     const { client, fence, platform } = this.host;
-    const credentials = tokens.endsIdentitySession ? 'include' : 'omit';
+    // Read now, not when the tokens were held: a sign-in since then owns the cookie.
+    const credentials = tokens.endsIdentitySession && this.host.marker.pending ? 'include' : 'omit';
     if (tokens.expiresAt - BEARER_MARGIN_MS > platform.now()) {
       try {
         await signOut(client, tokens.accessToken, tokens.refreshToken, { credentials });
-        return tokens.endsIdentitySession;
+        return credentials === 'include';
       } catch (err) {
         // Refused as dead before its time (revoked, another clock): a fresh bearer below.
         if (!isIdentityAuthError(err) || err.status !== 401) throw err;
@@ -168,18 +165,30 @@ export class SignOutDelivery {
       expiresAt: fresh.expiresAt,
     };
     await signOut(client, fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, { credentials });
-    return tokens.endsIdentitySession;
+    return credentials === 'include';
   }
 
-  /** No tokens left, the cookie may live: a silent authorize for a bearer, then the sign-out that ends it. */
-  private async endIdentitySession(): Promise<void> {
+  /**
+   * No tokens left, the cookie may live: a silent authorize for a bearer; its tokens are
+   * held like the others, so the sign-out that ends the identity session revokes them too
+   * (and a failed attempt leaves no grant behind). Resolves whether there was none to end.
+   */
+  private async endIdentitySession(): Promise<boolean> {
     let tokens: TokenSet;
     try {
       tokens = await this.host.cookieTokens();
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) throw err;
-      return; // login_required: there is no identity session left to end
+      return true; // login_required: there is no identity session left to end
     }
-    await signOut(this.host.client, tokens.accessToken, tokens.refreshToken, { credentials: 'include' });
+    this.held.push({
+      sessionId: `cookie-${this.host.platform.now()}`,
+      generation: 0,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: tokens.expiresAt,
+      endsIdentitySession: true,
+    });
+    return false;
   }
 }

@@ -57,10 +57,25 @@ export class SignOutMarker {
     this.write({ at: this.platform.now(), sessionIds, pending });
   }
 
-  /** The identity service has heard it: the mark stays (it still stops silent sign-ins), no longer pending. */
-  confirm(): void {
+  /**
+   * Nothing more to end at the identity service: it heard the sign-out, or a new sign-in
+   * owns the identity session now. The mark stays (it still stops silent sign-ins).
+   * Returns whether it was pending.
+   */
+  settle(): boolean {
     const mark = this.read();
     if (mark?.pending) this.write({ ...mark, pending: false });
+    return mark?.pending === true;
+  }
+
+  /** Whether the identity session still has to be ended at the service. */
+  get pending(): boolean {
+    return this.read()?.pending === true;
+  }
+
+  /** Whether `sessionId` was signed out in this browser (and no sign-in has happened since). */
+  names(sessionId: string): boolean {
+    return this.read()?.sessionIds.includes(sessionId) === true;
   }
 
   /** A new sign-in: silent sign-ins are allowed again. */
@@ -73,7 +88,7 @@ export class SignOutMarker {
     }
   }
 
-  /** Calls back when another tab marks a sign-out (not when it clears or confirms one). */
+  /** Calls back when another tab marks a sign-out (not when it clears or settles one). */
   watch(onSignedOut: (mark: SignOutMark) => void): Cancel {
     return this.platform.listen('storage', (event) => {
       const { key, newValue, oldValue } = event as StorageEvent;
