@@ -286,7 +286,7 @@ describe('integration: IdentityAuthService against the emulator', () => {
     expect(later.service.status()).toBe('signed-out');
   });
 
-  it('signs out at the identity service with a token that died early: one refresh, then the sign-out goes through', async () => {
+  it('signs out at the identity service with a token that died early: a bearer from the identity session (the refresh token is not presented), then the sign-out goes through and revokes that one too', async () => {
     const tab = openTab();
     await tab.service.restore();
     // The login's access token is dead on the server although its answer claims 30 s.
@@ -297,8 +297,9 @@ describe('integration: IdentityAuthService against the emulator', () => {
     const result = await lastValueFrom(tab.service.signOut());
     expect(result.serverNotified).toBeTrue();
     const after = await stats();
-    expect(after.tokenRequests).toEqual({ refresh_token: 1 });
-    expect(after.requests['POST /identity/sign-out']).toBe(2);
+    expect(after.tokenRequests).toEqual({ authorization_code: 1 });
+    // refused (401), the refresh token revoked with the new bearer, the new grant's own
+    expect(after.requests['POST /identity/sign-out']).toBe(3);
 
     const later = openTab();
     await later.service.restore();

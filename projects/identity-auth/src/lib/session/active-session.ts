@@ -32,7 +32,7 @@ import { restoreSession } from './restore';
 import type { AdoptCause, SessionState } from './session-state';
 import { SignOutDelivery } from './sign-out-delivery';
 import { SignOutMarker } from './sign-out-marker';
-import { type IdentityTokenRecord, recordFromTokens } from './token-record';
+import { type IdentityTokenRecord, newSessionId, recordFromTokens } from './token-record';
 import { type IdentityTokenStore, MemoryTokenStore, storageKey, WebStorageTokenStore } from './token-store';
 
 type EndEvent = IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' };
@@ -52,6 +52,10 @@ export class ActiveSession implements RefreshHost {
   /** Access tokens this tab held lately, by session: a 401 is replayed only within its session. */
   private readonly tokenSessions = new Map<string, string>();
   private peerAnswered: (() => void) | null = null;
+  /** Sessions a login in this tab replaced since the last sign-out (for the mark). */
+  private readonly replaced: string[] = [];
+  /** Every session a login in this tab replaced: a tab that offers one is answered with the new one. */
+  private readonly replacedSessions = new Set<string>();
   private readonly cancels: Cancel[] = [];
   private closed = false;
 
@@ -77,7 +81,11 @@ export class ActiveSession implements RefreshHost {
       platform,
       fence: this.fence,
       marker: this.marker,
-      cookieTokens: () => this.cookieTokens(),
+      // The code exchange waits for the retry clock like any token request of this tab.
+      cookieTokens: () => this.cookieTokens(() => this.coordinator.checkRetryClock()),
+      checkRetryClock: () => this.coordinator.checkRetryClock(),
+      noteTransient: (error) => this.coordinator.noteTransient(error),
+      retryWait: () => this.coordinator.retryWait(),
       confirmed: () => this.state.events.next({ type: 'signOutConfirmed', at: platform.now(), origin: 'this-tab' }),
     });
     this.coordinator = new RefreshCoordinator(this);
@@ -85,8 +93,8 @@ export class ActiveSession implements RefreshHost {
       // A sign-out in another tab reaches this one even where no channel carries it, and a
       // page back from the back/forward cache checks what it missed.
       this.cancels.push(
-        this.marker.watch((mark) => this.onSignOutMark(mark.sessionIds)),
-        platform.listen('pageshow', () => this.onSignOutMark(this.marker.read()?.sessionIds ?? [])),
+        this.marker.watch(() => this.onSignOutMark()),
+        platform.listen('pageshow', () => this.onSignOutMark()),
       );
     }
     this.tabs.campaign(() => this.coordinator.onLeadership());
@@ -105,15 +113,16 @@ export class ActiveSession implements RefreshHost {
       silentTokens: (generation) => this.silentTokens(generation),
       publish: (record, cause) => this.publish(record, cause),
       adopt: (record) => this.adopt(record, 'restore', 'this-tab'),
+      revoke: (record) => this.revoke(record),
       silentSignInStopped: () => this.marker.read() !== null,
     });
   }
 
   /**
-   * A sign-in begins: the identity session will be the new one, so a sign-out still being
+   * A sign-in succeeded: the identity session is a new one now, so a sign-out still being
    * delivered (here or in another tab) revokes its tokens without ending that session.
    */
-  beforeSignIn(): void {
+  signedIn(): void {
     this.marker.settle();
   }
 
@@ -121,6 +130,15 @@ export class ActiveSession implements RefreshHost {
   begin(tokens: TokenSet, account?: SignInAccount): IdentityTokenRecord {
     // The trader signed in again: silent sign-ins are allowed again.
     this.marker.clear();
+    const previous = this.state.record();
+    if (previous) {
+      // The session this one replaces ends here for good; a sign-out names it too, so a tab
+      // that missed the switch cannot hand it back. Its refresh token is revoked.
+      this.replaced.push(previous.sessionId);
+      this.replacedSessions.add(previous.sessionId);
+      this.state.forget([previous.sessionId]);
+      this.revoke(previous);
+    }
     const record = recordFromTokens(tokens, {
       generation: this.state.nextGeneration(),
       sessionId: this.newSessionId(),
@@ -142,7 +160,7 @@ export class ActiveSession implements RefreshHost {
    */
   async signOut(): Promise<boolean> {
     const record = this.state.record();
-    this.marker.mark(record?.sessionId, true);
+    this.marker.mark([...this.replaced.splice(0), ...(record ? [record.sessionId] : [])], true);
     if (record) {
       this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId: record.sessionId, serverNotified: false });
       this.delivery.hold({ ...record, endsIdentitySession: true });
@@ -218,9 +236,9 @@ export class ActiveSession implements RefreshHost {
     });
   }
 
-  /** Whether `sessionId` was signed out here or in any tab since (the mark names it). */
+  /** Whether `sessionId` ended here, or a sign-out in any tab ended it (see {@link SignOutMarker.ends}). */
   signedOut(sessionId: string): boolean {
-    return this.state.hasEnded(sessionId) || this.marker.names(sessionId);
+    return this.state.hasEnded(sessionId) || this.marker.ends(sessionId);
   }
 
   revoke(record: IdentityTokenRecord): void {
@@ -247,19 +265,19 @@ export class ActiveSession implements RefreshHost {
   }
 
   /**
-   * A tab signed out `sessionIds`. Tabs that talk hear it as a message too; this covers
-   * tabs that share nothing, and a message missed (a page frozen or in the back/forward cache).
+   * A tab signed out. Tabs that talk hear it as a message too; this covers tabs that share
+   * nothing (each ends its own session and revokes its own tokens), a sign-out in a tab that
+   * held no session, and a message missed (a page frozen or in the back/forward cache).
    */
-  private onSignOutMark(sessionIds: readonly string[]): void {
-    this.state.forget(sessionIds);
+  private onSignOutMark(): void {
+    const mark = this.marker.read();
     const record = this.state.record();
-    if (!record) return;
-    const shared = sessionIds.includes(record.sessionId);
-    // Tabs that share nothing hold sessions of their own: a sign-out anywhere ends them too.
-    if (!shared && this.tabs.connected) return;
-    if (!shared) this.delivery.hold({ ...record, endsIdentitySession: true });
+    if (!mark) return;
+    this.state.forget(mark.sessionIds);
+    if (!record || !this.marker.ends(record.sessionId)) return;
+    if (!this.tabs.connected) this.delivery.hold({ ...record, endsIdentitySession: true });
     this.endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
-    if (!shared) void this.delivery.deliver();
+    if (!this.tabs.connected) void this.delivery.deliver();
   }
 
   private onTabMessage(message: TabMessage): void {
@@ -268,6 +286,16 @@ export class ActiveSession implements RefreshHost {
       case 'state': {
         const { record, cause } = message;
         if (!this.signedOut(record.sessionId)) this.adopt(record, cause, 'other-tab');
+        else if (this.replacedSessions.has(record.sessionId)) {
+          // A tab that missed a login here: the session that replaced it.
+          const current = this.state.record();
+          if (current) this.tabs.post({ kind: 'state', record: current, cause: 'restore' });
+        } else if (this.state.hasEnded(record.sessionId)) {
+          // A tab still offers a session that ended here (it, or a tab it answered, missed the
+          // end): say so again, so that no new tab keeps it.
+          const reason = this.marker.ends(record.sessionId) ? 'signedOut' : 'sessionExpired';
+          this.tabs.post({ kind: 'ended', reason, sessionId: record.sessionId, serverNotified: false });
+        }
         this.peerAnswered?.();
         break;
       }
@@ -285,7 +313,7 @@ export class ActiveSession implements RefreshHost {
       case 'ended': {
         const at = this.platform.now();
         // A sign-out anywhere is a sign-out here, whatever a refresh in flight made of it.
-        const signedOut = message.reason === 'signedOut' || this.marker.names(message.sessionId);
+        const signedOut = message.reason === 'signedOut' || this.marker.ends(message.sessionId);
         const event: EndEvent = signedOut
           ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
           : { type: 'sessionExpired', at, origin: 'other-tab' };
@@ -308,13 +336,14 @@ export class ActiveSession implements RefreshHost {
     });
   }
 
-  private async cookieTokens(): Promise<TokenSet> {
-    return exchangeCode(this.client, await authorize(this.client));
+  private async cookieTokens(beforeExchange?: () => void): Promise<TokenSet> {
+    const code = await authorize(this.client);
+    beforeExchange?.();
+    return exchangeCode(this.client, code);
   }
 
   private newSessionId(): string {
-    const random = () => Math.floor(this.platform.random() * 2 ** 32).toString(36);
-    return `${this.platform.now().toString(36)}-${random()}${random()}`;
+    return newSessionId(this.platform.now(), () => this.platform.random());
   }
 }
 

@@ -80,6 +80,8 @@ export class RefreshCoordinator {
   /** The retry clock: no refresh starts before it, whatever asks (timer, requests, followers). */
   private retryAt = Number.NEGATIVE_INFINITY;
   private retryAttempt = 0;
+  /** The delay the retry clock was last set to (what `refreshFailed` reports). */
+  private retryDelay = 0;
   private lastTransient: IdentityAuthError | null = null;
   private seenGeneration = 0;
   /** Generations whose refresh token this tab presented (`sessionId:generation`). */
@@ -115,6 +117,8 @@ export class RefreshCoordinator {
     const run = this.host.tabs.isLeader ? this.refreshAsLeader(current) : this.askLeader(current);
     const flight = run.finally(() => {
       if (this.inFlight === flight) this.inFlight = null;
+      // A timer that fired during the flight joined it: the record now current gets its own.
+      this.schedule();
     });
     this.inFlight = flight;
     return flight;
@@ -133,8 +137,8 @@ export class RefreshCoordinator {
       this.waiters = this.waiters.filter((w) => record.generation <= w.after);
       ready.forEach((w) => w.resolve(record));
     } else {
+      // The retry clock stays: it is the service's, not the session's.
       this.rejectWaiters(signedOutError());
-      this.resetRetryClock();
     }
     this.schedule();
   }
@@ -193,6 +197,25 @@ export class RefreshCoordinator {
     this.rejectWaiters(signedOutError());
   }
 
+  /**
+   * Rejects with the transient `refresh_backoff` error while the retry clock runs: every
+   * other call of this tab to the token endpoint (a sign-out's own refresh) obeys it too.
+   */
+  checkRetryClock(): void {
+    const wait = this.retryWait();
+    if (wait > 0) throw this.backoffError(wait);
+  }
+
+  /** How long the retry clock still forbids token requests, in ms (0: not at all). */
+  retryWait(): number {
+    return Math.max(0, this.retryAt - this.host.platform.now());
+  }
+
+  /** Another call of this tab to the token endpoint failed transiently: the clock starts for all. */
+  noteTransient(error: unknown): void {
+    if (isIdentityAuthError(error) && error.transient) this.startRetryClock(error);
+  }
+
   private backoffError(wait: number): IdentityAuthError {
     const last = this.lastTransient;
     return new IdentityAuthError(
@@ -200,6 +223,16 @@ export class RefreshCoordinator {
       `refresh waits ${Math.ceil(wait / 1000)} s before it is tried again (the last attempt failed).`,
       { step: 'refresh', code: SESSION_ERROR_CODES.refreshBackoff, retryAfterMs: wait, status: last?.status },
     );
+  }
+
+  /** A transient failure: no token request before the backoff (or Retry-After) has passed. Once per failure. */
+  private startRetryClock(error: IdentityAuthError): void {
+    if (this.lastTransient === error || error.code === SESSION_ERROR_CODES.signedOut) return;
+    const { platform } = this.host;
+    this.retryDelay = backoffDelay(this.retryAttempt, platform.random(), error.retryAfterMs);
+    this.retryAt = platform.now() + this.retryDelay;
+    this.retryAttempt += 1;
+    this.lastTransient = error;
   }
 
   private resetRetryClock(): void {
@@ -218,8 +251,18 @@ export class RefreshCoordinator {
     this.cancelTimer?.();
     this.cancelTimer = null;
     const record = this.host.state.record();
-    if (this.stopped || !record || !this.host.tabs.isLeader || !this.host.platform.isBrowser) return;
+    if (this.stopped || !record || !this.host.platform.isBrowser) return;
     const { platform, timing } = this.host;
+    if (!this.host.tabs.isLeader) {
+      // A follower's watchdog: when the leader has not refreshed by the time its answer was
+      // due, it may hang; ask it (and take over if it stays silent), before the token dies.
+      const overdue = refreshDueAt(record.receivedAt, record.expiresAt, timing) + this.host.client.timeoutMs;
+      this.cancelTimer = platform.setTimeout(
+        () => void this.refresh().catch(() => undefined),
+        Math.max(0, overdue, this.retryAt) - platform.now(),
+      );
+      return;
+    }
     // After a failure here the retry clock alone says when; otherwise the token's due time, not before the clock.
     const due =
       this.retryAttempt > 0
@@ -318,6 +361,8 @@ export class RefreshCoordinator {
     } catch (err) {
       // On the server (a machine-to-machine session) there is no other tab and no cookie to
       // heal with: a blip is retried with the same token, as a lone client would.
+      // At once, before anything else of this tab can reach the token endpoint.
+      if (isIdentityAuthError(err) && err.transient) this.startRetryClock(err);
       const untaken =
         answeredWithoutTaking(err) || (!host.platform.isBrowser && isIdentityAuthError(err) && err.transient);
       if (untaken) {
@@ -375,13 +420,12 @@ export class RefreshCoordinator {
       : new IdentityAuthError('invalid_response', 'refresh failed unexpectedly.', { step: 'refresh', cause: err });
     // Waiters left from before this tab led (it took over) share this refresh's outcome.
     this.rejectWaiters(error);
+    // The retry clock is the service's, whatever became of the session meanwhile.
+    if (error.transient) this.startRetryClock(error);
+    const retryInMs = this.retryDelay;
     // A sign-out (here or in another tab) is why it failed: the sign-out ends it, not an expiry.
     if (host.signedOut(current.sessionId) || error.code === SESSION_ERROR_CODES.signedOut) return error;
     if (error.transient) {
-      const retryInMs = backoffDelay(this.retryAttempt, host.platform.random(), error.retryAfterMs);
-      this.retryAttempt += 1;
-      this.retryAt = host.platform.now() + retryInMs;
-      this.lastTransient = error;
       host.tabs.post({ kind: 'refresh-failed', generation: current.generation, transient: true, retryInMs });
       host.state.events.next({
         type: 'refreshFailed',

@@ -36,6 +36,8 @@ export interface RestoreHost {
   /** A silent authorize + code exchange with the identity-session cookie. */
   silentTokens(generation: number): Promise<IdentityTokenRecord>;
   publish(record: IdentityTokenRecord, cause: 'restore'): void;
+  /** Revokes tokens no tab will hold. */
+  revoke(record: IdentityTokenRecord): void;
   /** Takes a stored record as this tab's session (and schedules its refresh). */
   adopt(record: IdentityTokenRecord): void;
   /** A sign-out mark is set: nothing is restored from the store or the cookie until a sign-in. */
@@ -59,7 +61,12 @@ export async function restoreSession(host: RestoreHost): Promise<void> {
     // A session the other tabs hold (a sign-in after the mark) is adopted above; nothing else.
     for (let attempt = 0; !host.silentSignInStopped(); attempt += 1) {
       try {
-        host.publish(await host.silentTokens(state.nextGeneration()), 'restore');
+        const record = await host.silentTokens(state.nextGeneration());
+        // A session arrived meanwhile (a login here, another tab's answer): keep that one, and
+        // leave no second grant alive at the service that no tab holds.
+        // A sign-out meanwhile: it stands (the tokens are revoked too).
+        if (state.record() || host.silentSignInStopped()) host.revoke(record);
+        else host.publish(record, 'restore');
         return;
       } catch (err) {
         if (!isIdentityAuthError(err)) throw err;

@@ -140,8 +140,8 @@ export class SessionEngine extends SessionDriver {
   /** Step 1: email and password for the identity-session cookie. */
   async signIn(email: string, password: string, signal?: AbortSignal): Promise<SignInResult> {
     const active = await this.ready();
-    active.beforeSignIn();
     const result = await signIn(active.config.client, email, password, { signal });
+    active.signedIn();
     this.pendingAccount = result.account;
     return result;
   }

@@ -39,6 +39,12 @@ export interface SignOutDeliveryHost {
   readonly marker: SignOutMarker;
   /** A silent authorize + code exchange, for the sign-out call only: never adopted. */
   cookieTokens(): Promise<TokenSet>;
+  /** Throws a transient error while the retry clock forbids token requests. */
+  checkRetryClock(): void;
+  /** A token request failed transiently: the retry clock starts. */
+  noteTransient(error: unknown): void;
+  /** How long the retry clock still runs, in ms. */
+  retryWait(): number;
   /** A sign-out that had not reached the service now has. */
   confirmed(): void;
 }
@@ -118,10 +124,8 @@ export class SignOutDelivery {
     } catch {
       if (!this.closed) {
         this.cancelRetry?.();
-        this.cancelRetry = platform.setTimeout(
-          () => void this.deliver(),
-          backoffDelay(this.attempt, platform.random()),
-        );
+        const delay = Math.max(backoffDelay(this.attempt, platform.random()), this.host.retryWait());
+        this.cancelRetry = platform.setTimeout(() => void this.deliver(), delay);
         this.attempt += 1;
       }
       return false;
@@ -145,14 +149,24 @@ export class SignOutDelivery {
         if (!isIdentityAuthError(err) || err.status !== 401) throw err;
       }
     }
-    // The bearer is too old: one refresh for a new one — presented once, like any refresh token.
-    if (!tokens.refreshToken || !(await fence.claim(tokens.sessionId, tokens.generation)).granted) return false;
+    if (!tokens.refreshToken) return false; // nothing to revoke; a pending mark ends the identity session
+    // The bearer is too old. Any bearer of the trader will do: first the identity session's,
+    // which leaves the refresh token unpresented (its own tokens are revoked after).
+    const cookieBearer = await this.cookieBearer();
+    if (cookieBearer) {
+      await signOut(client, cookieBearer, tokens.refreshToken, { credentials });
+      return credentials === 'include';
+    }
+    // No identity session left: one refresh for a bearer — presented once, like any refresh token.
+    if (!(await fence.claim(tokens.sessionId, tokens.generation)).granted) return false;
     let fresh: TokenSet;
     try {
+      this.host.checkRetryClock();
       fresh = await refreshTokens(client, tokens.refreshToken);
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) {
-        if (err.status !== undefined) await fence.release(tokens.sessionId, tokens.generation);
+        this.host.noteTransient(err);
+        if (err.status === 429 || err.status === 503) await fence.release(tokens.sessionId, tokens.generation);
         throw err;
       }
       return false; // spent or revoked already: nothing of it lives
@@ -169,17 +183,16 @@ export class SignOutDelivery {
   }
 
   /**
-   * No tokens left, the cookie may live: a silent authorize for a bearer; its tokens are
-   * held like the others, so the sign-out that ends the identity session revokes them too
-   * (and a failed attempt leaves no grant behind). Resolves whether there was none to end.
+   * A bearer from the identity session (silent authorize), or null when there is none.
+   * Its tokens are held too, so they are revoked in this run.
    */
-  private async endIdentitySession(): Promise<boolean> {
+  private async cookieBearer(): Promise<string | null> {
     let tokens: TokenSet;
     try {
       tokens = await this.host.cookieTokens();
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) throw err;
-      return true; // login_required: there is no identity session left to end
+      return null;
     }
     this.held.push({
       sessionId: `cookie-${this.host.platform.now()}`,
@@ -189,6 +202,15 @@ export class SignOutDelivery {
       expiresAt: tokens.expiresAt,
       endsIdentitySession: true,
     });
-    return false;
+    return tokens.accessToken;
+  }
+
+  /**
+   * No tokens left, the cookie may live: a silent authorize for a bearer; its tokens are
+   * held like the others, so the sign-out that ends the identity session revokes them too
+   * (and a failed attempt leaves no grant behind). Resolves whether there was none to end.
+   */
+  private async endIdentitySession(): Promise<boolean> {
+    return (await this.cookieBearer()) === null;
   }
 }

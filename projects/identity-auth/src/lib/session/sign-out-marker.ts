@@ -6,6 +6,7 @@
  * sign-in removes it.
  */
 import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import { sessionStartedAt } from './token-record';
 
 /** What the mark says. Holds no token. */
 export interface SignOutMark {
@@ -50,10 +51,10 @@ export class SignOutMarker {
     }
   }
 
-  /** Marks `sessionId` signed out (kept with the sessions an earlier mark names). */
-  mark(sessionId: string | undefined, pending: boolean): void {
+  /** Marks `ended` signed out (kept with the sessions an earlier mark names). */
+  mark(ended: readonly string[], pending: boolean): void {
     const earlier = this.read()?.sessionIds ?? [];
-    const sessionIds = sessionId && !earlier.includes(sessionId) ? [...earlier.slice(-7), sessionId] : earlier;
+    const sessionIds = [...earlier, ...ended.filter((id) => !earlier.includes(id))].slice(-8);
     this.write({ at: this.platform.now(), sessionIds, pending });
   }
 
@@ -73,9 +74,13 @@ export class SignOutMarker {
     return this.read()?.pending === true;
   }
 
-  /** Whether `sessionId` was signed out in this browser (and no sign-in has happened since). */
-  names(sessionId: string): boolean {
-    return this.read()?.sessionIds.includes(sessionId) === true;
+  /**
+   * Whether the mark ends `sessionId`: it names it, or the session began before the
+   * sign-out (a sign-out ends every session of the browser begun before it).
+   */
+  ends(sessionId: string): boolean {
+    const mark = this.read();
+    return !!mark && (mark.sessionIds.includes(sessionId) || sessionStartedAt(sessionId) <= mark.at);
   }
 
   /** A new sign-in: silent sign-ins are allowed again. */

@@ -25,9 +25,30 @@ export interface IdentityTokenRecord {
   readonly scope: readonly string[];
 }
 
-/** Whether `candidate` should replace `current`. */
+/** A new session's id: its start time (base 36), then randomness. */
+export function newSessionId(now: number, random: () => number): string {
+  const part = () => Math.floor(random() * 2 ** 32).toString(36);
+  return `${now.toString(36)}-${part()}${part()}`;
+}
+
+/** When the session began (local time), read from its id; NaN for an id of another shape. */
+export function sessionStartedAt(sessionId: string): number {
+  const head = sessionId.split('-', 1)[0];
+  return /^[0-9a-z]+$/.test(head) ? parseInt(head, 36) : Number.NaN;
+}
+
+/**
+ * Whether `candidate` should replace `current`: of two sessions, the one begun later (a
+ * login replaces what was there, however many refreshes that had); within one session,
+ * the higher generation (ties: the later arrival).
+ */
 export function isNewerRecord(candidate: IdentityTokenRecord, current: IdentityTokenRecord | null): boolean {
   if (!current) return true;
+  if (candidate.sessionId !== current.sessionId) {
+    const began = sessionStartedAt(candidate.sessionId);
+    const before = sessionStartedAt(current.sessionId);
+    if (began !== before && !Number.isNaN(began) && !Number.isNaN(before)) return began > before;
+  }
   if (candidate.generation !== current.generation) return candidate.generation > current.generation;
   return candidate.receivedAt > current.receivedAt;
 }

@@ -78,7 +78,10 @@ async function heldAnswers(): Promise<number> {
 async function leaderLocks(): Promise<{ held: string[]; pending: string[] }> {
   const { held = [], pending = [] } = await navigator.locks.query();
   const leader = (locks: LockInfo[]) =>
-    locks.map((lock) => lock.name ?? '').filter((name) => /^b2trader\.identity\.auth:.*:leader$/.test(name));
+    locks
+      .map((lock) => lock.name ?? '')
+      // This page's identity service only: specs of other configurations may have tabs open meanwhile.
+      .filter((name) => name.startsWith('b2trader.identity.auth:') && name.endsWith(`@${location.origin}:leader`));
   return { held: leader(held), pending: leader(pending) };
 }
 
