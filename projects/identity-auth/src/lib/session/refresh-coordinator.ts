@@ -423,6 +423,8 @@ export class RefreshCoordinator {
     // The retry clock is the service's, whatever became of the session meanwhile.
     if (error.transient) this.startRetryClock(error);
     const retryInMs = this.retryDelay;
+    // What the event says holds from the event on (the clock started at the answer, a moment ago).
+    if (error.transient) this.retryAt = Math.max(this.retryAt, host.platform.now() + retryInMs);
     // A sign-out (here or in another tab) is why it failed: the sign-out ends it, not an expiry.
     if (host.signedOut(current.sessionId) || error.code === SESSION_ERROR_CODES.signedOut) return error;
     if (error.transient) {
