@@ -131,6 +131,14 @@ const suites = [
     counts: karmaCounts,
   },
   {
+    // the real engine in simulated tabs (Node, no browser): interleavings explored by fast-check
+    name: 'race suite (reliability/races/, fast-check over 2–5 simulated tabs and a one-time-refresh-token server)',
+    // A fixed seed: npm test is deterministic (the same 1000 schedules each run); `npm run test:races`
+    // explores fresh seeds, 20 times as many.
+    run: () => run(process.execPath, ['reliability/races/run.mjs', '--seed', '939456990']),
+    counts: lastPassedFailedLine,
+  },
+  {
     name: 'fault matrix (reliability/, Chromium and Node; writes docs/fault-matrix.md)',
     run: async () => {
       const bookkeeping = await run(process.execPath, ['--test', 'reliability/test/']);

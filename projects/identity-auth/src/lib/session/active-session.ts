@@ -162,7 +162,9 @@ export class ActiveSession implements RefreshHost {
     const record = this.state.record();
     this.marker.mark([...this.replaced.splice(0), ...(record ? [record.sessionId] : [])], true);
     if (record) {
-      this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId: record.sessionId, serverNotified: false });
+      const { sessionId, generation, receivedAt } = record;
+      const revoked = { generation, receivedAt };
+      this.tabs.post({ kind: 'ended', reason: 'signedOut', sessionId, serverNotified: false, revoked });
       this.delivery.hold({ ...record, endsIdentitySession: true });
     }
     this.endHere(null, record?.sessionId);
@@ -314,6 +316,12 @@ export class ActiveSession implements RefreshHost {
         const at = this.platform.now();
         // A sign-out anywhere is a sign-out here, whatever a refresh in flight made of it.
         const signedOut = message.reason === 'signedOut' || this.marker.ends(message.sessionId);
+        const mine = this.state.record();
+        const { revoked } = message;
+        if (revoked && mine?.sessionId === message.sessionId) {
+          // This tab holds other tokens of the session than the tab that signed out: it revokes its own.
+          if (mine.generation !== revoked.generation || mine.receivedAt !== revoked.receivedAt) this.revoke(mine);
+        }
         const event: EndEvent = signedOut
           ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
           : { type: 'sessionExpired', at, origin: 'other-tab' };

@@ -31,6 +31,8 @@ export type TabMessage =
       readonly sessionId: string;
       readonly reason: 'signedOut' | 'sessionExpired';
       readonly serverNotified: boolean;
+      /** The record the signing-out tab revokes (generation, arrival): a tab holding another one revokes its own. */
+      readonly revoked?: { readonly generation: number; readonly receivedAt: number };
     };
 
 type Payload<M> = M extends TabMessage ? Omit<M, 'from'> : never;

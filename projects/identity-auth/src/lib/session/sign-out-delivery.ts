@@ -191,7 +191,10 @@ export class SignOutDelivery {
     try {
       tokens = await this.host.cookieTokens();
     } catch (err) {
-      if (isIdentityAuthError(err) && err.transient) throw err;
+      if (isIdentityAuthError(err) && err.transient) {
+        this.host.noteTransient(err); // a 503 or 429 of the code exchange holds every token request back
+        throw err;
+      }
       return null;
     }
     this.held.push({

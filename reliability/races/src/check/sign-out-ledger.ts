@@ -1,0 +1,149 @@
+/**
+ * Invariant (c)'s bookkeeping: what each sign-out dooms, and what outlives it.
+ *
+ * At a sign-out the session's grants are every grant that a live tab, a persistent
+ * store, a channel message or an answer on its way to a live tab held; every grant
+ * made later with the browser's identity session belongs to it too (a refresh or
+ * re-authorize that was in flight) — until the trader's next login finishes: that
+ * login's grant, and what tabs make from then on, are the new session's. A token whose answer never reached the library (lost, or
+ * arriving after the request's time limit) cannot be revoked by it and is left out.
+ */
+import type { Browser } from '../browser/browser';
+import type { Tab } from '../browser/tab';
+import type { RefreshRow } from '../server/identity-server';
+
+interface SignOut {
+  readonly at: number;
+  readonly tab: string;
+  readonly grants: Set<string>;
+  /** The browser's identity session then (older ones lost their cookie to a newer sign-in). */
+  readonly identitySession: string | null;
+  /** Refresh tokens the tabs held at that moment. */
+  readonly held: Set<string>;
+  /** When the trader's next login finished: grants made from then on are the new session's. */
+  loginAfter?: number;
+}
+
+export interface Leftover {
+  readonly message: string;
+  /** Moments of the run that tell its story. */
+  readonly focus: number[];
+}
+
+export class SignOutLedger {
+  /** A sign-out was asked for and no login has finished since. */
+  signedOut = false;
+  /** Sessions (the engine's `sessionId`) some tab held at a sign-out: their end is the sign-out's. */
+  readonly signedOutSessions = new Set<string>();
+  private readonly signOuts: SignOut[] = [];
+  private readonly loggedInGrants = new Set<string>();
+  private readonly received = new Set<string>();
+  private readonly sentAt = new Map<string, number>();
+  private readonly travelling = new Map<string, Set<string>>();
+
+  constructor(private readonly browser: Browser) {}
+
+  get lastSignOutAt(): number | undefined {
+    return this.signOuts.at(-1)?.at;
+  }
+
+  signOutAsked(tab: Tab): void {
+    const { server, live, jar, scheduler } = this.browser;
+    const grants = new Set<string>();
+    const held = new Set<string>();
+    const add = (token: string | undefined) => {
+      const grant = token ? server.refreshTokens.get(token)?.grant : undefined;
+      if (grant) grants.add(grant);
+      if (token) held.add(token);
+    };
+    for (const other of live) {
+      const record = other.state.record();
+      add(record?.refreshToken);
+      if (record) this.signedOutSessions.add(record.sessionId);
+    }
+    this.browser.persistedRefreshTokens().forEach(add);
+    // Records on their way to a tab in a channel message (a frozen tab's queue holds them).
+    for (const { to, data } of this.browser.hub.travelling) {
+      if (live.some((t) => t.id === to)) add((data as { record?: { refreshToken?: string } }).record?.refreshToken);
+    }
+    for (const [grant, tabs] of this.travelling) {
+      if ([...tabs].some((id) => live.some((t) => t.id === id))) grants.add(grant);
+    }
+    const identitySession = server.liveIdentitySession(jar.cookie)?.id ?? null;
+    this.signOuts.push({ at: scheduler.now, tab: tab.id, grants, identitySession, held });
+    this.signedOut = true;
+  }
+
+  /** A login finished in `tab`: the trader's session, whatever sign-out came before. */
+  loggedIn(tab: Tab): void {
+    this.signedOut = false;
+    for (const signOut of this.signOuts) signOut.loginAfter ??= this.browser.scheduler.now;
+    const grant = this.browser.server.refreshTokens.get(tab.state.record()?.refreshToken ?? '')?.grant;
+    if (grant) this.loggedInGrants.add(grant);
+  }
+
+  presented(token: string): void {
+    if (!this.sentAt.has(token)) this.sentAt.set(token, this.browser.scheduler.now);
+  }
+
+  /** A refresh token reached a tab's engine. */
+  delivered(token: string): void {
+    this.received.add(token);
+  }
+
+  inFlight(tab: string, grant: string, travelling: boolean): void {
+    let tabs = this.travelling.get(grant);
+    if (!tabs) this.travelling.set(grant, (tabs = new Set()));
+    if (travelling) tabs.add(tab);
+    else tabs.delete(tab);
+  }
+
+  /** What outlived the sign-outs at the end of the run, once the service can be reached. */
+  leftovers(): Leftover[] {
+    const { server, trace } = this.browser;
+    const found: Leftover[] = [];
+    for (const signOut of this.signOuts) {
+      const doomed = new Set(signOut.grants);
+      for (const grant of server.grants.values()) {
+        const madeMeanwhile = grant.createdAt > signOut.at && grant.createdAt < (signOut.loginAfter ?? Infinity);
+        if (madeMeanwhile && grant.identitySession === signOut.identitySession) doomed.add(grant.id);
+      }
+      for (const row of server.liveRefreshTokens()) {
+        if (!doomed.has(row.grant) || this.loggedInGrants.has(row.grant) || !this.received.has(row.token)) continue;
+        found.push({
+          message:
+            `${row.token} (${row.grant}, generation ${row.generation}, issued to ${row.issuedTo} at ` +
+            `${trace.time(row.issuedAt)}; ${this.howDoomed(row, signOut)}) is still live at the service ` +
+            `after the sign-out in ${signOut.tab} at ${trace.time(signOut.at)}`,
+          focus: [signOut.at, row.issuedAt],
+        });
+      }
+    }
+    // The browser must hold no live identity session from before the last sign-out (a newer
+    // sign-in's is the trader's doing, even when the rest of that login failed).
+    const last = this.signOuts.at(-1);
+    const cookie = server.liveIdentitySession(this.browser.jar.cookie);
+    if (this.signedOut && last && cookie && cookie.createdAt <= last.at) {
+      found.push({
+        message: `the identity session ${cookie.id} still lives at the end, after the sign-out in ${last.tab}`,
+        focus: [last.at],
+      });
+    }
+    return found;
+  }
+
+  /** How a refresh token that outlived a sign-out came to belong to the signed-out session. */
+  private howDoomed(row: RefreshRow, signOut: SignOut): string {
+    if (signOut.held.has(row.token)) return 'held by a tab at the sign-out';
+    const predecessor = [...this.browser.server.refreshTokens.values()].find(
+      (r) => r.grant === row.grant && r.generation === row.generation - 1,
+    );
+    const sent = predecessor ? this.sentAt.get(predecessor.token) : undefined;
+    if (sent !== undefined && sent <= signOut.at) {
+      return `rotated by a refresh in flight at the sign-out (sent at ${this.browser.trace.time(sent)})`;
+    }
+    return row.issuedAt > signOut.at
+      ? 'made after the sign-out'
+      : 'of a grant a tab held, or was being sent, at the sign-out';
+  }
+}
