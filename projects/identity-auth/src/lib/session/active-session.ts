@@ -52,9 +52,7 @@ export class ActiveSession implements RefreshHost {
   /** Access tokens this tab held lately, by session: a 401 is replayed only within its session. */
   private readonly tokenSessions = new Map<string, string>();
   private peerAnswered: (() => void) | null = null;
-  /** Sessions a login in this tab replaced since the last sign-out (for the mark). */
-  private readonly replaced: string[] = [];
-  /** Every session a login in this tab replaced: a tab that offers one is answered with the new one. */
+  /** Sessions a login in this tab replaced: a sign-out names them, a tab that offers one gets the new one. */
   private readonly replacedSessions = new Set<string>();
   private readonly cancels: Cancel[] = [];
   private closed = false;
@@ -134,7 +132,6 @@ export class ActiveSession implements RefreshHost {
     if (previous) {
       // The session this one replaces ends here for good; a sign-out names it too, so a tab
       // that missed the switch cannot hand it back. Its refresh token is revoked.
-      this.replaced.push(previous.sessionId);
       this.replacedSessions.add(previous.sessionId);
       this.state.forget([previous.sessionId]);
       this.revoke(previous);
@@ -160,7 +157,7 @@ export class ActiveSession implements RefreshHost {
    */
   async signOut(): Promise<boolean> {
     const record = this.state.record();
-    this.marker.mark([...this.replaced.splice(0), ...(record ? [record.sessionId] : [])], true);
+    this.marker.mark([...this.replacedSessions, ...(record ? [record.sessionId] : [])], true);
     if (record) {
       const { sessionId, generation, receivedAt } = record;
       const revoked = { generation, receivedAt };

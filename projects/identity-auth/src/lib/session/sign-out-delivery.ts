@@ -114,7 +114,9 @@ export class SignOutDelivery {
         }
         if (marker.pending && !identitySessionEnded) {
           if (this.closed) return false;
-          identitySessionEnded = await unlessRefused(this.endIdentitySession());
+          // No tokens left, the cookie may live: a bearer from it (its tokens held and revoked in
+          // this run, ending the identity session), unless there is none to end.
+          identitySessionEnded = (await unlessRefused(this.cookieBearer())) === null;
         }
       } while (this.held.length > 0);
       this.attempt = 0;
@@ -206,14 +208,5 @@ export class SignOutDelivery {
       endsIdentitySession: true,
     });
     return tokens.accessToken;
-  }
-
-  /**
-   * No tokens left, the cookie may live: a silent authorize for a bearer; its tokens are
-   * held like the others, so the sign-out that ends the identity session revokes them too
-   * (and a failed attempt leaves no grant behind). Resolves whether there was none to end.
-   */
-  private async endIdentitySession(): Promise<boolean> {
-    return (await this.cookieBearer()) === null;
   }
 }

@@ -578,3 +578,15 @@ export const REPLAY_AFTER_USER_SWITCH: Race = {
     expect(api).toEqual(jasmine.objectContaining({ ok: 0, unauthorized: 1 }));
   },
 };
+
+/** The races in the order of list of session races (cases 4–11): the spec and the fault matrix run these. */
+export const RACES: readonly (readonly [caseNumber: number, race: Race])[] = [
+  [4, SIGN_OUT_DURING_REFRESH],
+  [5, ON_DEMAND_DURING_BACKOFF],
+  [6, ASYNC_STORE_RESTORE],
+  [7, DESTROYED_DURING_CONFIG_FACTORY],
+  [8, REAUTHORIZE_RETRY],
+  [9, ORDERED_STORE_WRITES],
+  [10, SIGN_OUT_WHILE_LEADER_REFRESHES],
+  [11, REPLAY_AFTER_USER_SWITCH],
+];
