@@ -1,6 +1,7 @@
 // What the emulator tells a person: the lines `npm start` prints and the index
 // that `/` and `/identity` answer.
 import { SEEDED_ACCOUNTS } from './accounts.mjs';
+import { COMMAND } from './cli-options.mjs';
 import { CLIENTS } from './clients.mjs';
 
 /** `email / password` of each seeded user, with its second factor. */
@@ -53,17 +54,32 @@ export function indexText({ publicUrl, issuer, testControls }) {
   ].join('\n');
 }
 
-/** One line for a listen failure a person can fix, naming the variable to change. */
-export function listenFailureMessage(err, host, port) {
+/**
+ * How a person changes a setting: `'env'` for `npm start` and `npm run identity-server`
+ * in this repository, `'flags'` for the package's command.
+ * @typedef {'env' | 'flags'} SettingStyle
+ */
+
+/** The words that set `name` (`port` or `host`) to `value` in the given style. */
+function settingHint(style, name, value) {
+  if (style === 'flags') return `${COMMAND} --${name} ${value}`;
+  return name === 'port' ? `IDENTITY_PORT=${value} npm start` : `IDENTITY_HOST=${value}`;
+}
+
+/**
+ * One line for a listen failure a person can fix, naming the setting to change.
+ * @param {SettingStyle} [style]
+ */
+export function listenFailureMessage(err, host, port, style = 'env') {
   switch (err?.code) {
     case 'EADDRINUSE':
-      return `port ${port} on ${host} is already in use (another emulator?). Stop that, or choose another port: IDENTITY_PORT=${port + 1} npm start`;
+      return `port ${port} on ${host} is already in use (another emulator?). Stop that, or choose another port: ${settingHint(style, 'port', port + 1)}`;
     case 'EACCES':
-      return `port ${port} on ${host} needs privileges. Choose a port above 1023: IDENTITY_PORT=5055 npm start`;
+      return `port ${port} on ${host} needs privileges. Choose a port above 1023: ${settingHint(style, 'port', 5055)}`;
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return `cannot listen on ${host}: not an address of this machine. Set IDENTITY_HOST, e.g. IDENTITY_HOST=127.0.0.1`;
+      return `cannot listen on ${host}: not an address of this machine. Set ${style === 'flags' ? '--host' : 'IDENTITY_HOST'}, e.g. ${settingHint(style, 'host', '127.0.0.1')}`;
     default:
       return undefined;
   }

@@ -1,6 +1,10 @@
 #!/usr/bin/env node
-// `npm start` / `npm run identity-server`: starts the emulator, prints how to use
-// it and how to stop it, and stops with its parent npm.
+// The emulator's command: `npx b2trader-identity-emulator [options]` (the package's
+// bin), `npm start` and `npm run identity-server` in this repository. Starts the
+// emulator, prints how to use it and how to stop it, and stops with its parent npm.
+import { basename } from 'node:path';
+
+import { readSettings, usage } from './cli-options.mjs';
 import { clientsLine, listenFailureMessage, usersLine } from './describe.mjs';
 import { startIdentityServer } from './server.mjs';
 
@@ -9,30 +13,21 @@ function fail(message, exitCode = 2) {
   process.exit(exitCode);
 }
 
-function intFromEnv(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) fail(`${name} must be a non-negative integer, got "${raw}"`);
-  return value;
+const read = readSettings(process.argv.slice(2), process.env);
+if (read.help) {
+  process.stdout.write(usage());
+  process.exit(0);
 }
-
-const host = process.env.IDENTITY_HOST || '127.0.0.1';
-const port = intFromEnv('IDENTITY_PORT', 5055);
-const testControls = process.env.IDENTITY_TEST_CONTROLS === '1';
+if (read.error) fail(read.error);
+const { settings } = read;
+// Run as the package's command (or given flags), a fix is told as a flag; in the repository, as a variable.
+const style = read.fromFlags || basename(process.argv[1] ?? '') !== 'main.mjs' ? 'flags' : 'env';
+const testControls = settings.testControls;
 let server;
 try {
-  server = await startIdentityServer({
-    host,
-    port,
-    publicUrl: process.env.IDENTITY_PUBLIC_URL || undefined,
-    accessTokenTtl: intFromEnv('ACCESS_TOKEN_TTL', 30),
-    refreshTokenTtl: intFromEnv('REFRESH_TOKEN_TTL', 14 * 24 * 3600),
-    sessionTtl: intFromEnv('SESSION_TTL', 14 * 24 * 3600),
-    testControls,
-  });
+  server = await startIdentityServer(settings);
 } catch (err) {
-  const message = listenFailureMessage(err, host, port);
+  const message = listenFailureMessage(err, settings.host, settings.port, style);
   if (!message) throw err;
   fail(message, 1);
 }
