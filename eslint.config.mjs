@@ -34,6 +34,18 @@ export default tseslint.config(
     },
   },
   {
+    // the `ng add` schematic: TypeScript for Node, compiled to CommonJS (.cts → .cjs) for the Angular CLI
+    files: ['projects/identity-auth/schematics/**/*.cts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
+    },
+  },
+  {
     files: ['**/*.html'],
     extends: [...angular.configs.templateRecommended, ...angular.configs.templateAccessibility],
   },

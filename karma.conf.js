@@ -45,17 +45,7 @@ module.exports = function (config) {
     customLaunchers: {
       ChromeHeadlessLoopback: {
         base: 'Chrome',
-        flags: [
-          '--no-sandbox',
-          '--headless',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
-        ],
+        flags: [...require('./e2e/support/chromium-flags.cjs')],
       },
     },
     singleRun: true,

@@ -1,6 +1,7 @@
 // A consumer's view: the built library packed with `npm pack`, installed into a small
-// NgModule app (IdentityAuthModule.forRoot(), HttpClient with the DI interceptors),
-// built with the Angular CLI, signed in through in Chromium, and an API call answered.
+// NgModule app on zone.js (IdentityAuthModule.forRoot(), HttpClient with the DI
+// interceptors), built with the Angular CLI and driven in Chromium by the checks that the
+// Angular 22 consumer shares (support/consumer-checks.mjs).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { promisify } from 'node:util';
 
 import { launchBrowser } from './support/browser.mjs';
 import { REPO_ROOT, startDemoStack } from './support/demo-stack.mjs';
-import { readStats } from './support/emulator-controls.mjs';
+import { checkConsumerApp } from './support/consumer-checks.mjs';
 
 const run = promisify(execFile);
 const APP = join(REPO_ROOT, 'e2e', 'consumer-app');
@@ -76,19 +77,8 @@ describe('consumer smoke test: the packed library in an NgModule app', () => {
     assert.ok(resolved.startsWith(join(APP, 'node_modules', 'b2trader.identity.auth')), resolved);
   });
 
-  it('signs in through forRoot() and gets an API answer through HttpClient', async () => {
-    const page = await browser.newPage();
-    await page.goto(stack.url);
-    await page.locator('#status', { hasText: 'signed-out' }).waitFor();
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('#account', { hasText: 'trader@example.com' }).waitFor();
-    const before = await readStats(stack.url);
-    await page.getByRole('button', { name: 'Call the API' }).click();
-    await page.locator('#result', { hasText: /^account / }).waitFor();
-    assert.equal(await page.locator('#result').textContent(), 'account 10e3bfcf-56f7-421d-84ea-1700209ae121');
-    const after = await readStats(stack.url);
-    assert.equal(after.api.ok - before.api.ok, 1);
-    assert.equal(after.api.unauthorized - before.api.unauthorized, 0, 'the request went out without the token');
-    await page.close();
+  it('signs in through forRoot(), is stable and idle under zone.js, and gets an API answer', async (t) => {
+    const figures = await checkConsumerApp({ browser, baseUrl: stack.url });
+    t.diagnostic(`stable ${figures.stableAfterSignInMs} ms after sign-in; ${figures.idleRenders} idle renders`);
   });
 });

@@ -1,8 +1,9 @@
 // The identity emulator as its users get it: `npm pack`ed from e2e/identity-server,
 // installed in a scratch folder outside the workspace (so nothing resolves from the
 // workspace's node_modules), and run as a consumer's tools run it: the command through
-// npx, the API for test runners, and the development recipe of
-// docs/development-recipe.md (`ng serve --proxy-config`) exactly as written, ports aside.
+// npx, the API for test runners, and the development recipe of the README's
+// "Development" section (`ng serve --proxy-config`) exactly as written, ports aside,
+// serving the README's own app (scripts/readme-app.mjs), driven in Chromium.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
@@ -16,16 +17,25 @@ import { promisify } from 'node:util';
 
 import { IdentityAuth } from 'b2trader.identity.auth/core';
 
+import { writeReadmeApp } from '../scripts/readme-app.mjs';
 import { launchBrowser } from './support/browser.mjs';
 import { DEMO_BUILD, REPO_ROOT } from './support/demo-stack.mjs';
-import { signIn, submitSignIn, waitForDesk } from './support/demo-page.mjs';
+import {
+  collectPageErrors,
+  SECOND_FACTOR_USER,
+  signIn,
+  submitSignIn,
+  waitForDesk,
+  waitForSignInPage,
+} from './support/demo-page.mjs';
 import { startStaticProxyServer } from './support/static-proxy-server.mjs';
 import { waitFor } from './support/wait-for.mjs';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = join(REPO_ROOT, 'e2e', 'identity-server');
 const PACKAGE_NAME = 'b2trader-identity-emulator';
-const RECIPE = join(REPO_ROOT, 'docs', 'development-recipe.md');
+const README = join(REPO_ROOT, 'README.md');
+const RECIPE_HEADING = '## Development: your app, the dev server and an identity service';
 
 async function freePort() {
   const server = createServer();
@@ -78,6 +88,15 @@ async function listeningUrl(started) {
 /** The fenced code blocks of a Markdown text, in order: `{ lang, body }`. */
 function codeBlocks(markdown) {
   return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map(([, lang, body]) => ({ lang, body }));
+}
+
+/** The README's development recipe: its section, up to the next `## ` heading. */
+async function recipeText() {
+  const readme = await readFile(README, 'utf8');
+  const start = readme.indexOf(`\n${RECIPE_HEADING}\n`);
+  assert.ok(start >= 0, `README.md has the section "${RECIPE_HEADING}"`);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
 }
 
 /** The documented `proxy.conf.json`, the emulator command and the dev-server command. */
@@ -184,24 +203,31 @@ describe(`${PACKAGE_NAME}, packed and installed outside the workspace`, () => {
     assert.deepEqual((await emulator.stats()).signIn, { succeeded: 1, failed: 0 });
   });
 
-  it('a public URL other than the origin the client sees: the error the recipe quotes', async (t) => {
-    const quoted = /`(authorize failed: unexpected "iss" \(issuer\) response parameter value)`/.exec(
-      await readFile(RECIPE, 'utf8'),
+  it('a public URL other than the origin the client sees: the error the recipe quotes, issuers aside', async (t) => {
+    const quoted = /`(authorize failed: unexpected "iss" \(issuer\) response parameter value: [^`]+)`/.exec(
+      await recipeText(),
     );
     assert.ok(quoted, 'the recipe quotes the issuer-mismatch error');
+    // the documented names (the emulator's own address, the dev server's origin) stand for this run's
+    const pattern = new RegExp(
+      quoted[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/http:\/\/\S+?\/identity/g, '(http://\\S+?/identity)'),
+    );
     const emulator = await installed.startIdentityEmulator({ publicUrl: 'http://localhost:4200' });
     t.after(() => emulator.stop());
     const client = new IdentityAuth(emulator.url, 'spa');
     await client.signIn(emulator.users.trader.email, emulator.users.trader.password);
     await assert.rejects(client.authorize(), (error) => {
       assert.equal(error.kind, 'invalid_response');
-      assert.ok(error.message.includes(quoted[1]), error.message);
+      const names = pattern.exec(error.message);
+      assert.ok(names, `${error.message}\ndoes not match the recipe's\n${quoted[1]}`);
+      assert.deepEqual(names.slice(1), ['http://localhost:4200/identity', `${emulator.url}/identity`]);
+      assert.match(error.message, /The issuer must be on the origin the browser sees/);
       return true;
     });
   });
 
-  it('the development recipe: the documented command and proxy.conf.json with `ng serve --proxy-config`', async (t) => {
-    const recipe = readRecipe(await readFile(RECIPE, 'utf8'));
+  it("the development recipe, as written, serves the README's app: the guard, the second factor, back to returnUrl", async (t) => {
+    const recipe = readRecipe(await recipeText());
     // the documented ports and origin, replaced by free ones so that a developer's own 5055 or 4200 does not matter
     assert.deepEqual(recipe.emulator, ['npx', PACKAGE_NAME, '--port', '5055', '--public-url', 'http://localhost:4200']);
     assert.deepEqual(recipe.devServer, ['npx', 'ng', 'serve', '--proxy-config', 'proxy.conf.json']);
@@ -212,8 +238,11 @@ describe(`${PACKAGE_NAME}, packed and installed outside the workspace`, () => {
       assert.equal(route.target, 'http://127.0.0.1:5055', `${path} goes to the emulator's documented address`);
       proxyConfig[path] = { ...route, target: `http://127.0.0.1:${emulatorPort}` };
     }
-    const proxyFile = join(scratch, 'proxy.conf.json');
-    await writeFile(proxyFile, JSON.stringify(proxyConfig, null, 2));
+    // The app: the README's Quick start with its complete sign-in page, in a workspace of its own.
+    const appDir = join(REPO_ROOT, 'dist', 'readme-app');
+    writeReadmeApp(appDir, await readFile(README, 'utf8'));
+    t.after(() => rm(appDir, { recursive: true, force: true }));
+    await writeFile(join(appDir, 'proxy.conf.json'), JSON.stringify(proxyConfig, null, 2));
     const origin = `http://localhost:${devPort}`;
 
     const [npx, ...emulatorArgs] = recipe.emulator.map((word) =>
@@ -221,11 +250,9 @@ describe(`${PACKAGE_NAME}, packed and installed outside the workspace`, () => {
     );
     const emulator = startCommand(npx, emulatorArgs, { cwd: scratch });
     t.after(() => emulator.stop('SIGKILL'));
-    // the demo project of this workspace stands in for the consumer's app
-    const [, ...ngArgs] = recipe.devServer.map((word) => (word === 'proxy.conf.json' ? proxyFile : word));
-    ngArgs.splice(ngArgs.indexOf('serve') + 1, 0, 'demo');
+    const [devNpx, ...ngArgs] = recipe.devServer;
     const started = Date.now();
-    const devServer = startCommand('npx', [...ngArgs, '--port', String(devPort)], { cwd: REPO_ROOT });
+    const devServer = startCommand(devNpx, [...ngArgs, '--port', String(devPort)], { cwd: appDir });
     t.after(() => devServer.stop('SIGTERM'));
     await listeningUrl(emulator);
     await waitFor(
@@ -235,12 +262,25 @@ describe(`${PACKAGE_NAME}, packed and installed outside the workspace`, () => {
       },
       { timeoutMs: 120_000, intervalMs: 250, message: `ng serve on ${origin} (output: ${devServer.output})` },
     );
-    console.log(`# ng serve demo --proxy-config: answering after ${Date.now() - started} ms`);
+    console.log(`# ng serve --proxy-config (the README's app): answering after ${Date.now() - started} ms`);
 
     const page = await browser.newPage();
     t.after(() => page.close());
-    await signIn(page, origin);
-    assert.match(await page.getByTestId('account').textContent(), /trader@example\.com/);
+    const errors = collectPageErrors(page);
+    await page.goto(`${origin}/desk`);
+    await waitForSignInPage(page);
+    assert.equal(new URL(page.url()).searchParams.get('returnUrl'), '/desk', 'the guard sent the visit to sign-in');
+    await submitSignIn(page, SECOND_FACTOR_USER);
+    await page.getByLabel('Code').fill('000000');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.equal(await alert.textContent(), 'The second factor was not accepted.', 'a wrong code stays on its step');
+    await page.getByLabel('Code').fill(SECOND_FACTOR_USER.code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByText(`Signed in as ${SECOND_FACTOR_USER.email}`).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/desk', 'back to returnUrl');
+    assert.deepEqual(errors, [], 'no uncaught error (an inject() in the click handler would throw NG0203)');
 
     await emulator.stop('SIGINT');
     assert.match(emulator.output, /identity-server: stopped/, 'Ctrl-C stops the emulator cleanly');

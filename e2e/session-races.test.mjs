@@ -357,6 +357,14 @@ describe('demo: session races', () => {
         [],
         'uncaught errors in the tabs',
       );
+      // Its tokens lived in its memory only: a tab that closes tells the service to forget them.
+      const beforeClose = counters(await readStats(stack.url));
+      await tabs[1].page.close();
+      await waitFor(async () => delta(counters(await readStats(stack.url)), beforeClose).revoked >= 1, {
+        timeoutMs: 5000,
+        message: 'the closed tab to revoke its refresh token',
+      });
+      assert.equal(await ended(tabs[0].page), 0, 'tab 0: the session ended when tab 1 closed');
       await context.close();
     });
   });

@@ -68,6 +68,8 @@ describe('demo: sign-in flows', () => {
 
   it('asks for the second factor, refuses a wrong code, then signs in with the right one', async () => {
     const page = await freshPage();
+    const notFound = [];
+    page.on('response', (response) => response.status() === 404 && notFound.push(response.url()));
     await page.goto(`${stack.url}/sign-in`);
     await submitSignIn(page, SECOND_FACTOR_USER);
     await page.getByLabel('Code').waitFor();
@@ -79,6 +81,7 @@ describe('demo: sign-in flows', () => {
     await page.getByLabel('Code').fill(SECOND_FACTOR_USER.code);
     await page.getByRole('button', { name: 'Continue' }).click();
     assert.equal(await waitForDesk(page), SECOND_FACTOR_USER.email);
+    assert.deepEqual(notFound, [], 'no request answered 404 (the favicon included)');
     await page.context().close();
   });
 
@@ -88,6 +91,10 @@ describe('demo: sign-in flows', () => {
     await page.getByTestId('sign-out').click();
     await waitForSignInPage(page);
     assert.equal(await page.getByTestId('notice').textContent(), 'You have signed out.');
+    // the notice is about the last session: gone once the next sign-in begins (here, at its second factor)
+    await submitSignIn(page, SECOND_FACTOR_USER);
+    await page.getByLabel('Code').waitFor();
+    assert.equal(await page.getByTestId('notice').count(), 0, 'the sign-out notice stayed into the second factor');
     await page.goto(`${stack.url}/desk`);
     await waitForSignInPage(page);
     assert.equal(new URL(page.url()).pathname, '/sign-in');

@@ -1,6 +1,6 @@
-// The cases the fault matrix must show, in order: FAULTS 1–30 (the team's fault
-// catalogue), the environment cases issue 10 adds (31–36) and the session races
-// (40–47: reliability/browser/races.faults.spec.ts). A case no suite reported is
+// The cases the fault matrix must show, in order: the team's fault catalogue (1–30),
+// the environment cases (31–36) and the session races
+// (40–48: reliability/browser/races.faults.spec.ts). A case no suite reported is
 // still a row, and a failed one.
 export const CASES = [
   ['1', 'HTML 502/503 page from the token endpoint'],
@@ -47,4 +47,5 @@ export const CASES = [
   ['45', 'sign-in then sign-out with a slow custom token store'],
   ['46', 'sign-out in a follower while the leader refreshes'],
   ['47', 'a 401 replay after a user switch in another tab'],
+  ['48', "sign-out while a login's code answer is on its way"],
 ];

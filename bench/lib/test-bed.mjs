@@ -7,22 +7,13 @@ import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { startIdentityServer } from '../../e2e/identity-server/server.mjs';
+import CHROMIUM_FLAGS from '../../e2e/support/chromium-flags.cjs';
 
 const PROXIED = ['/identity', '/api', '/__'];
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 /** Chromium as the project runs it everywhere: the system binary, headless, never downloaded. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+export const CHROMIUM_ARGS = CHROMIUM_FLAGS;
 
 export async function launchChromium() {
   return chromium.launch({ executablePath: process.env.CHROME_BIN || '/usr/bin/chromium', args: CHROMIUM_ARGS });

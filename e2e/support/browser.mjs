@@ -1,18 +1,10 @@
 // Debian's Chromium driven by playwright-core: no browser download, loopback only.
 import { chromium } from 'playwright-core';
 
+import CHROMIUM_FLAGS from './chromium-flags.cjs';
+
 /** The flags every browser test runs with (the same as Karma's). */
-export const CHROMIUM_ARGS = Object.freeze([
-  '--no-sandbox',
-  '--headless',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-]);
+export const CHROMIUM_ARGS = CHROMIUM_FLAGS;
 
 /** The Chromium to drive: `CHROME_BIN`, else Debian's. */
 export function chromiumPath() {

@@ -1,4 +1,4 @@
-// Fault matrix, cases 31–36 (issue 10): the machine and the browser misbehave — sleep,
+// Fault matrix, cases 31–36: the machine and the browser misbehave — sleep,
 // a clock that jumps, a store with garbage in it, a storage that throws, an outage of
 // a minute. The platform seam (clock, timers, storage) is steered where a real part
 // cannot be; each case's name says what is fake.
@@ -21,7 +21,7 @@ import {
   TOKEN_PATH,
   TRADER,
   until,
-} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import { describeError, FRONT_OFFICE, matrixCase, outcome, steeredTab, storedKeys } from './matrix';
 
 type Page = Window & typeof globalThis;

@@ -20,7 +20,7 @@ import {
   requireEmulator,
   resetStats,
   stats,
-} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import { appTab, BACK_OFFICE, describeError, FRONT_OFFICE, matrixCase, outcome } from './matrix';
 
 const refused = { mode: 'respond', status: 401, json: { error: 'invalid_token' } };

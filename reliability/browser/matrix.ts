@@ -9,7 +9,7 @@ import type { IdentityAuthConfig } from '../../projects/identity-auth/src/lib/id
 import { identityAuthInterceptor } from '../../projects/identity-auth/src/lib/http/interceptor';
 import type { IdentityAuthFeature } from '../../projects/identity-auth/src/lib/providers';
 import { IdentityAuthPlatform } from '../../projects/identity-auth/src/lib/session/identity-auth-platform';
-import { openTab, type Tab } from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+import { openTab, type Tab } from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 
 /** Adds one line to the case's "observed" column. */
 export type Observe = (line: string) => void;

@@ -1,25 +1,25 @@
-// Fault matrix, cases 40–47: races between a refresh and a sign-out, a backoff, a slow
+// Fault matrix, cases 40–48: races between a refresh and a sign-out, a backoff, a slow
 // token store of the app's own, an injector destroyed mid start-up, a refused grant,
-// a user switch in another tab. The bodies are the library's own race specs
-// (projects/.../testing-support/session-races.cases.spec.ts), recorded here as rows.
-import { requireEmulator } from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+// a user switch in another tab, a sign-out overtaking a login. The bodies are the library's own race specs
+// (projects/.../testing-support/session-race-cases.ts), recorded here as rows.
+import { requireEmulator } from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import {
   cleanUpRaces,
   prepareRace,
   RACES,
   type Race,
-} from '../../projects/identity-auth/src/lib/testing-support/session-races.cases.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/session-race-cases';
 import { matrixCase } from './matrix';
 
 function row(id: string, { title, expected, run }: Race): void {
   matrixCase(id, title, expected, run);
 }
 
-describe('fault matrix: session races (40–47)', () => {
+describe('fault matrix: session races (40–48)', () => {
   beforeAll(requireEmulator);
   beforeEach(prepareRace);
   afterEach(cleanUpRaces);
 
-  // Rows 40–47 are cases 4–11.
+  // Rows 40–48 are cases 4–12.
   RACES.forEach(([n, body]) => row(String(36 + n), body));
 });

@@ -15,7 +15,7 @@ import {
   TRADER,
   TWO_FACTOR,
   until,
-} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import { describeError, matrixCase, type Observe, outcome, storedKeys } from './matrix';
 
 const AUTHORIZE = '/identity/connect/authorize';

@@ -15,7 +15,7 @@ import {
   type Tab,
   TOKEN_PATH,
   until,
-} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import { FRONT_OFFICE, matrixCase } from './matrix';
 
 async function fourTabs(): Promise<Tab[]> {

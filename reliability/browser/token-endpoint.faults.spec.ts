@@ -17,7 +17,7 @@ import {
   TOKEN_PATH,
   TRADER,
   until,
-} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs.spec';
+} from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 import { appTab, describeError, FRONT_OFFICE, matrixCase, outcome, storedKeys } from './matrix';
 
 /** The protocol client in this page, signed in, with its first tokens. */

@@ -1,33 +1,22 @@
-// The README's TypeScript examples: every one compiles (strict) against the built
-// package, and every one of the core / Node section runs as written against the
-// emulator, as an app that installed the package would run it.
+// The README's examples: the TypeScript ones are compiled together as one small app
+// by Angular's compiler (strict, templates type-checked) against the built package;
+// the JavaScript ones of the core / Node section run as written against the emulator,
+// as a Node program that installed the package would run them.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { NgtscProgram } from '@angular/compiler-cli';
 import ts from 'typescript';
 
 import { startEmulator } from '../../e2e/identity-server/test/helpers.mjs';
+import { isSpecBlock, readmeExamples as examples, writeReadmeApp } from '../readme-app.mjs';
 import { APP_COMPILER_OPTIONS } from './app-compiler-options.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const readme = readFileSync(join(root, 'README.md'), 'utf8');
-
-/**
- * ```ts blocks of a markdown text, with the line each starts on, and the repository
- * file a block quotes when a `<!-- quoted from <path>` comment precedes it.
- */
-function examples(markdown, offset = 0) {
-  const found = [];
-  const pattern = /^(?:<!-- quoted from (\S+?):? [^\n]*\n)?```ts\n([\s\S]*?)^```/gm;
-  for (let match = pattern.exec(markdown); match; match = pattern.exec(markdown)) {
-    const line = offset + markdown.slice(0, match.index).split('\n').length + (match[1] ? 1 : 0);
-    found.push({ code: match[2], line, quotes: match[1] });
-  }
-  return found;
-}
 
 /** The text of one `## ` section of the README, and the line it starts on. */
 function section(markdown, heading) {
@@ -62,20 +51,60 @@ function virtualFiles(blocks) {
   );
 }
 
-test('every ```ts example of README.md compiles (strict) against the built package', () => {
-  const blocks = examples(readme).filter((b) => !b.quotes);
-  assert.ok(blocks.length >= 3, `found ${blocks.length} examples`);
-  assert.deepEqual(compile(virtualFiles(blocks)), []);
+/** Errors of Angular's compiler (TypeScript's included) with templates type-checked strictly. */
+function compileAngular(files) {
+  const options = { ...APP_COMPILER_OPTIONS, strictTemplates: true, strictInjectionParameters: true };
+  const program = new NgtscProgram(files, options, ts.createCompilerHost(options));
+  return [
+    ...program.getTsSemanticDiagnostics(),
+    ...program.getNgStructuralDiagnostics(),
+    ...program.getNgSemanticDiagnostics(),
+  ]
+    .filter((d) => d.category === ts.DiagnosticCategory.Error)
+    .map((d) => {
+      const where = d.file
+        ? `${basename(d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+        : '';
+      return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+}
+
+describe("README.md's app: every ```ts example, compiled by Angular's compiler against the built package", () => {
+  // in the repository (so that the package resolves as it does for an app), in a folder no linter reads
+  const dir = join(root, 'dist', 'readme-examples');
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('compiles, templates included', () => {
+    const files = writeReadmeApp(dir, readme);
+    assert.ok(files.length >= 6, `found ${files.length} files`);
+    assert.deepEqual(compileAngular(files), []);
+  });
+
+  test('the check can fail: a template that calls a missing member is reported', () => {
+    const page =
+      "// sign-in-page.ts\nimport { Component } from '@angular/core';\n@Component({ selector: 'app-x', template: '<button (click)=\"signIn()\">x</button>' })\nexport class SignInPage {}\n";
+    const files = writeReadmeApp(
+      dir,
+      readme.replace(/(\n```ts\n)\/\/ sign-in-page\.ts\n[\s\S]*?\n```/, `$1${page}\`\`\``),
+    );
+    const errors = compileAngular(files);
+    assert.equal(errors.length, 1, errors.join('\n'));
+    assert.match(errors[0], /^sign-in-page\.ts:\d+ .*signIn/);
+  });
 });
 
-test('README.md blocks that quote a spec file equal it, and compile against the built package', () => {
+test('README.md blocks that quote a file equal it; quoted spec files compile against the built package', () => {
   const quoted = examples(readme).filter((b) => b.quotes);
-  assert.ok(quoted.length >= 1, "the testing kit's example spec is quoted");
+  assert.ok(quoted.filter(isSpecBlock).length >= 1, "the testing kit's example spec is quoted");
+  assert.ok(quoted.filter((b) => !isSpecBlock(b)).length >= 2, "the sign-in page's helpers are quoted from the demo");
   for (const block of quoted) {
     assert.equal(block.code, readFileSync(join(root, block.quotes), 'utf8'), `README.md line ${block.line}`);
   }
   // an app's spec files see jasmine's globals
-  assert.deepEqual(compile(virtualFiles(quoted), { ...APP_COMPILER_OPTIONS, types: ['jasmine'] }), []);
+  assert.deepEqual(
+    compile(virtualFiles(quoted.filter(isSpecBlock)), { ...APP_COMPILER_OPTIONS, types: ['jasmine'] }),
+    [],
+  );
 });
 
 test('the check can fail: a wrong call is reported', () => {
@@ -88,9 +117,9 @@ test('the check can fail: a wrong call is reported', () => {
   assert.equal(errors.length, 1);
 });
 
-describe('every ```ts example of the core / Node section runs against the emulator', () => {
+describe('every ```js example of the core / Node section runs as written on Node against the emulator', () => {
   const core = section(readme, 'core / Node');
-  const blocks = examples(core.text, core.line);
+  const blocks = examples(core.text, core.line, 'js');
   // under node_modules, so that the examples resolve the package as an app would, and no linter sees them
   const dir = join(root, 'node_modules', '.cache', 'readme-examples');
   let server;
@@ -105,18 +134,16 @@ describe('every ```ts example of the core / Node section runs against the emulat
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the section has its examples', () => {
+  test('the section has its examples, in JavaScript only', () => {
     assert.ok(blocks.length >= 3, `found ${blocks.length}`);
+    assert.deepEqual(examples(core.text, core.line, 'ts'), [], 'Node examples are plain JavaScript');
   });
 
   for (const [index, block] of blocks.entries()) {
     test(`README.md line ${block.line}`, async () => {
-      const js = ts.transpileModule(block.code, {
-        compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-      }).outputText;
-      assert.ok(js.includes('https://example.com'), 'the example names the base URL that the test replaces');
+      assert.ok(block.code.includes('https://example.com'), 'the example names the base URL that the test replaces');
       const file = join(dir, `example-${index}.mjs`);
-      writeFileSync(file, js.replaceAll('https://example.com', server.url));
+      writeFileSync(file, block.code.replaceAll('https://example.com', server.url));
       const logged = [];
       const log = console.log;
       console.log = (...values) => logged.push(values.map(String).join(' '));

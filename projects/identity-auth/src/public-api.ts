@@ -1,5 +1,6 @@
 /*
- * Public API of b2trader.identity.auth (the Angular layer).
+ * Public API of b2trader.identity.auth (the Angular layer): only names apps use.
+ * Every change here shows in api/identity-auth.api.md (`npm run api:update`).
  */
 export { CLIENT_SCOPES, type KnownClientId } from 'b2trader.identity.auth/core';
 export {
@@ -32,33 +33,17 @@ export type {
   SignedOutEvent,
   SignOutConfirmedEvent,
 } from './lib/session/identity-auth-events';
-export {
-  IDENTITY_AUTH_HTTP_SETTINGS,
-  type IdentityAuthHttpSettings,
-  type IdentityAuthStatus,
-  type IdentitySession,
-  SessionAccess,
-} from './lib/session/session-access';
-// Private to b2trader.identity.auth/testing (its fake session drives the real service).
-export { SessionDriver as ɵSessionDriver } from './lib/session/session-driver';
+export type { IdentityAuthStatus, IdentitySession } from './lib/session/session-access';
 export type { RefreshTiming } from './lib/session/refresh-schedule';
 export { SESSION_ERROR_CODES, type SessionErrorCode } from './lib/session/session-error-codes';
 export type { IdentityTokenRecord } from './lib/session/token-record';
 export { type IdentityTokenStore, MemoryTokenStore } from './lib/session/token-store';
-export {
-  IdentityAuthPlatform,
-  type Cancel,
-  type TabChannel,
-  type TabLocks,
-} from './lib/session/identity-auth-platform';
 
-// The HTTP edge: interceptor, API allow-list, route guard (issue 8).
-export { type ApiMatcher, type ApiMatcherSettings, compileApiMatcher, isProtectedUrl } from './lib/http/api-matcher';
-export { SKIP_IDENTITY_AUTH, skipIdentityAuth } from './lib/http/context';
+// The HTTP edge: interceptor, API allow-list, route guard.
+export { type ApiMatcher, type ApiMatcherSettings, compileApiMatcher } from './lib/http/api-matcher';
+export { SKIP_IDENTITY_AUTH } from './lib/http/context';
 export { IdentityAuthInterceptor, identityAuthInterceptor } from './lib/http/interceptor';
 export {
-  type GuardVerdict,
-  guardVerdict,
   IDENTITY_AUTH_SIGN_IN_ROUTE,
   type IdentityAuthGuard,
   identityAuthGuard,

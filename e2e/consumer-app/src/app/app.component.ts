@@ -1,7 +1,9 @@
 import { HttpClient } from '@angular/common/http';
-import { ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
+import { afterEveryRender, ChangeDetectionStrategy, Component, inject, signal } from '@angular/core';
 import { IdentityAuthService } from 'b2trader.identity.auth';
 import { last } from 'rxjs';
+
+import { stabilityProbe } from './stability-probe';
 
 /** Signs in with the service, then calls the FrontOffice API through HttpClient. */
 @Component({
@@ -25,6 +27,11 @@ export class AppComponent {
   readonly auth = inject(IdentityAuthService);
   private readonly http = inject(HttpClient);
   readonly result = signal('');
+
+  constructor() {
+    const probe = stabilityProbe();
+    afterEveryRender(() => (probe.renders += 1));
+  }
 
   signIn(): void {
     this.auth

@@ -1,4 +1,4 @@
-// Security property (issue 10): for arbitrary endings of the authorize step — the
+// Security property: for arbitrary endings of the authorize step — the
 // final URL's origin, path, query and fragment — only a well-formed answer at the
 // registered redirect URI whose single `state` is the one sent yields a code.
 import fc from 'fast-check';

@@ -79,6 +79,25 @@ describe('validateAuthorizationResult', () => {
     it(`refuses ${label} as ${kind}`, () => expect(kindOf(url)).toBe(kind));
   }
 
+  it('names both issuers when the answer names another one, and how to make them agree', () => {
+    try {
+      validateAuthorizationResult(
+        client,
+        request,
+        `${DONE}?code=abc&state=the-state&iss=${encodeURIComponent('http://127.0.0.1:5055/identity')}`,
+      );
+      fail('expected an error');
+    } catch (err) {
+      expect((err as IdentityAuthError).kind).toBe('invalid_response');
+      expect((err as IdentityAuthError).message).toContain(
+        'authorize failed: unexpected "iss" (issuer) response parameter value: the identity service names itself ' +
+          'http://127.0.0.1:5055/identity; this app expects https://b2trader.example/identity. ' +
+          'The issuer must be on the origin the browser sees',
+      );
+      expect((err as IdentityAuthError).message).not.toContain('abc');
+    }
+  });
+
   it('accepts the right iss', () => {
     expect(
       kindOf(`${DONE}?code=abc&state=the-state&iss=${encodeURIComponent('https://b2trader.example/identity')}`),

@@ -11,7 +11,13 @@ import { IDENTITY_PATHS, isSameEndpoint } from './clients';
 import { internalsOf, type IdentityClient } from './config';
 import { cookieHeader } from './cookies';
 import { LIBRARY_ERROR_CODES } from './error-codes';
-import { errorFromHttpAnswer, IdentityAuthError, isIdentityAuthError, kindForOAuthError } from './errors';
+import {
+  errorFromHttpAnswer,
+  IdentityAuthError,
+  isIdentityAuthError,
+  issuerMismatchAdvice,
+  kindForOAuthError,
+} from './errors';
 import type { SignInResult } from './sign-in';
 import { type CallOptions, checkHeaders, withTransport } from './transport';
 
@@ -139,7 +145,7 @@ export function validateAuthorizationResult(
     }
     throw new IdentityAuthError(
       'invalid_response',
-      `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}.`,
+      `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}${issuerMismatchAdvice(err)}.`,
       { step, code: (err as { code?: string }).code, cause: err },
     );
   }

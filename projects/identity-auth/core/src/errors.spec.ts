@@ -4,6 +4,7 @@ import {
   errorFromHttpAnswer,
   IdentityAuthError,
   isIdentityAuthError,
+  issuerMismatchAdvice,
   kindForOAuthError,
   parseRetryAfter,
   redactSecrets,
@@ -115,6 +116,38 @@ describe('errorFromHttpAnswer', () => {
       { kind: 'rate_limited', retryAfterMs: 30_000 },
     ],
   ];
+  const viteProxyAnswer = headers({ 'content-type': 'text/plain', vary: 'Origin' });
+  const devProxy: Array<[string, Parameters<typeof errorFromHttpAnswer>, string]> = [
+    [
+      "Angular's dev server (Vite) with its target down: an empty text/plain 500",
+      ['sign-in', 500, viteProxyAnswer, '', NOW],
+      'sign-in failed: is the identity service running? (a development proxy answered 500 for an unreachable target)',
+    ],
+    [
+      "webpack's dev server with its target down: a 504 that says so",
+      ['token', 504, noHeaders, 'Error occurred while trying to proxy: localhost:4200/identity/connect/token', NOW],
+      'token failed: is the identity service running? (a development proxy answered 504 for an unreachable target)',
+    ],
+    [
+      "a server's own HTML 500",
+      ['sign-in', 500, headers({ 'content-type': 'text/html' }), '<html>Internal Server Error</html>', NOW],
+      'sign-in failed: the identity service answered 500. Try again later.',
+    ],
+    [
+      'an empty 502',
+      ['refresh', 502, noHeaders, '', NOW],
+      'refresh failed: the identity service answered 502. Try again later.',
+    ],
+  ];
+  for (const [label, args, message] of devProxy) {
+    it(`says what ${label} means`, () => {
+      const err = errorFromHttpAnswer(...args);
+      expect(err.message).toBe(`b2trader.identity.auth: ${message}`);
+      expect(err.kind).toBe('server');
+      expect(err.transient).toBeTrue();
+    });
+  }
+
   for (const [label, args, expected] of table) {
     it(`maps ${label}`, () => {
       const err = errorFromHttpAnswer(...args);
@@ -239,5 +272,24 @@ describe('redactSecrets', () => {
     expect(redactSecrets('refresh failed: invalid_grant (grant request is invalid).')).toBe(
       'refresh failed: invalid_grant (grant request is invalid).',
     );
+  });
+});
+
+describe('issuerMismatchAdvice', () => {
+  const expected = 'http://localhost:4200/identity';
+  it("names the id_token's issuer and the expected one", () => {
+    const err = new Error('unexpected JWT "iss" (issuer) claim value', {
+      cause: { expected, claims: { iss: 'http://127.0.0.1:5055/identity', sub: 'x' } },
+    });
+    expect(issuerMismatchAdvice(err)).toMatch(
+      /^: the identity service names itself http:\/\/127\.0\.0\.1:5055\/identity; this app expects http:\/\/localhost:4200\/identity\. The issuer must be on the origin the browser sees/,
+    );
+  });
+  it('says nothing about other errors', () => {
+    expect(
+      issuerMismatchAdvice(new Error('unexpected JWT "aud" (audience) claim value', { cause: { expected } })),
+    ).toBe('');
+    expect(issuerMismatchAdvice(new Error('unexpected "iss" (issuer) response parameter value'))).toBe('');
+    expect(issuerMismatchAdvice('iss')).toBe('');
   });
 });

@@ -291,6 +291,38 @@ export function errorFromB2TraderBody(
   );
 }
 
+/**
+ * Whether a 5xx is a development server's proxy saying that its target did not answer:
+ * Angular's dev server (Vite) answers an empty `text/plain` 500, webpack's dev server
+ * (http-proxy-middleware) says so in the body. Such an answer is a setup hint, not an outage.
+ */
+function isDevProxyFailure(status: number, headers: { get(name: string): string | null }, bodyText: string): boolean {
+  if (/error occurr?ed while trying to proxy/i.test(bodyText)) return true;
+  const type = headers.get('content-type') ?? '';
+  return status === 500 && bodyText.trim() === '' && (type === '' || /^text\/plain\b/i.test(type));
+}
+
+/**
+ * The end of a message for an issuer mismatch found by oauth4webapi (the authorize
+ * answer's `iss`, or the id_token's): which names differ and how to make them agree.
+ * '' for any other error.
+ */
+export function issuerMismatchAdvice(err: unknown): string {
+  const cause = err instanceof Error && isRecord(err.cause) ? err.cause : undefined;
+  if (!cause || typeof cause['expected'] !== 'string' || !/"iss"/.test((err as Error).message)) return '';
+  const parameters = cause['parameters'];
+  const claims = cause['claims'];
+  const named =
+    parameters instanceof URLSearchParams ? parameters.get('iss') : isRecord(claims) ? str(claims['iss']) : undefined;
+  if (!named) return '';
+  return (
+    `: the identity service names itself ${named.slice(0, 200)}; this app expects ${cause['expected']}. ` +
+    "The issuer must be on the origin the browser sees: serve the identity service through a proxy on the app's " +
+    "origin, or set the emulator's public URL (--public-url) to that origin; " +
+    'for a service that names itself by its own address, set "issuer"'
+  );
+}
+
 /** The kind of a 401 without an OAuth error code: what the step presented was refused. */
 function kindFor401(step: IdentityAuthStep): IdentityAuthErrorKind {
   if (step === 'sign-in') return 'invalid_credentials';
@@ -335,8 +367,11 @@ export function errorFromHttpAnswer(
     });
   }
   if (status >= 500) {
+    const said = isDevProxyFailure(status, headers, bodyText)
+      ? `is the identity service running? (a development proxy answered ${status} for an unreachable target)`
+      : `the identity service answered ${status}.${adviceFor('server')}`;
     // 503 may say when to come back (RFC 9110 §10.2.3); the retry waits at least that long.
-    return new IdentityAuthError('server', `${where}: the identity service answered ${status}.${adviceFor('server')}`, {
+    return new IdentityAuthError('server', `${where}: ${said}`, {
       step,
       status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),

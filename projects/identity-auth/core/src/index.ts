@@ -3,16 +3,8 @@
  * and rxjs, for browsers and Node. Each protocol step is a standalone function;
  * IdentityAuth is the 1.2-compatible facade over them.
  */
-export {
-  type ClientId,
-  CLIENT_SCOPES,
-  IDENTITY_PATHS,
-  issuerForBaseUrl,
-  type KnownClientId,
-  LOOPBACK_HOSTS,
-  scopeForClient,
-} from './clients';
-export { createIdentityClient, type IdentityClient, type IdentityClientOptions, MAX_TIMEOUT_MS } from './config';
+export { type ClientId, CLIENT_SCOPES, issuerForBaseUrl, type KnownClientId, scopeForClient } from './clients';
+export { createIdentityClient, type IdentityClient, type IdentityClientOptions } from './config';
 export { LIBRARY_ERROR_CODES, type LibraryErrorCode } from './error-codes';
 export {
   errorFromHttpAnswer,
@@ -21,16 +13,12 @@ export {
   type IdentityAuthErrorKind,
   type IdentityAuthStep,
   isIdentityAuthError,
-  isTransientKind,
   kindForOAuthError,
-  parseRetryAfter,
-  redactSecrets,
 } from './errors';
 export {
   DEFAULT_LIFETIME_SEC,
   type IdTokenClaims,
   MAX_LIFETIME_SEC,
-  parseTokenResponse,
   type TokenSet,
   tokenSetFromResponse,
   type TokenSetOptions,
@@ -42,7 +30,6 @@ export {
   type AuthorizationRequest,
   type AuthorizationResult,
   type AuthorizeOptions,
-  createAuthorizationRequest,
   validateAuthorizationResult,
 } from './authorize';
 export { exchangeCode, refreshTokens, type RefreshOptions } from './token';

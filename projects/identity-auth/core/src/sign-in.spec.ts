@@ -7,7 +7,7 @@ import {
   itMapsEachAnswer,
   json,
   rejectionOf,
-} from './fake-fetch.spec';
+} from './fake-fetch';
 import { signIn } from './sign-in';
 
 const URL_BASE = 'https://b2trader.example';

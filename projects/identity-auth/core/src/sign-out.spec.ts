@@ -1,5 +1,5 @@
 import { createIdentityClient } from './config';
-import { type FailureRow, type FakeAnswer, fakeFetch, itMapsEachAnswer, json, rejectionOf } from './fake-fetch.spec';
+import { type FailureRow, type FakeAnswer, fakeFetch, itMapsEachAnswer, json, rejectionOf } from './fake-fetch';
 import { signOut } from './sign-out';
 
 const URL_BASE = 'https://b2trader.example';
@@ -20,6 +20,18 @@ describe('signOut (fake fetch)', () => {
       [`${URL_BASE}/identity/sign-out`, 'POST', 'Bearer the-access-token', '{}'],
     ]);
     expect(fake.requests[0].headers.get('content-type')).toBe('application/json');
+  });
+
+  it('lets the request outlive the page (keepalive) only when asked to', async () => {
+    const keepalive: (boolean | undefined)[] = [];
+    const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      keepalive.push(init?.keepalive);
+      return new Response(null, { status: 204 });
+    }) as typeof globalThis.fetch;
+    const client = createIdentityClient({ url: URL_BASE, clientId: 'spa', fetch });
+    await signOut(client, 'the-access-token', 'the-refresh-token', { keepalive: true });
+    await signOut(client, 'the-access-token', 'the-refresh-token');
+    expect(keepalive).toEqual([true, undefined]);
   });
 
   it('sends extra headers, but never lets them replace the Bearer token', async () => {
@@ -44,8 +56,17 @@ describe('signOut (fake fetch)', () => {
       { kind: 'invalid_grant', code: 'invalid_token' },
     ],
     [
-      '500',
+      'an empty 500, as a development proxy answers for an unreachable target',
       { status: 500 },
+      {
+        kind: 'server',
+        transient: true,
+        message: `${P}is the identity service running? (a development proxy answered 500 for an unreachable target)`,
+      },
+    ],
+    [
+      'an HTML 500',
+      { status: 500, body: '<html>error</html>', headers: { 'content-type': 'text/html' } },
       { kind: 'server', transient: true, message: `${P}the identity service answered 500. Try again later.` },
     ],
     ['429 in seconds', { status: 429, headers: { 'retry-after': '3' } }, { kind: 'rate_limited', retryAfterMs: 3000 }],

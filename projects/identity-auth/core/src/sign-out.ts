@@ -18,6 +18,11 @@ export interface SignOutOptions extends CallOptions {
    * identity session alone (the refresh token of a session already replaced by a new sign-in).
    */
   credentials?: 'include' | 'omit';
+  /**
+   * Let the request outlive the page (`fetch`'s `keepalive`): a tab that closes right
+   * after signing out still revokes. Browsers cap such request bodies at 64 KiB in total.
+   */
+  keepalive?: boolean;
 }
 
 /**
@@ -58,6 +63,7 @@ export async function signOut(
         headers,
         body: JSON.stringify(refreshToken === undefined ? {} : { refresh_token: refreshToken }),
         credentials: options?.credentials === 'omit' ? 'omit' : 'include',
+        ...(options?.keepalive ? { keepalive: true } : {}),
         signal,
       });
       const text = await readText(response, 'sign-out', signal);

@@ -6,7 +6,7 @@ import * as oauth from 'oauth4webapi';
 
 import type { IdentityClient } from './config';
 import { LIBRARY_ERROR_CODES } from './error-codes';
-import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep } from './errors';
+import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep, issuerMismatchAdvice } from './errors';
 import { type IdTokenClaims, parseTokenResponse, type TokenSet } from './token-set';
 import { type CallOptions, readText, withTransport } from './transport';
 
@@ -72,12 +72,16 @@ export async function runTokenRequest(
       } catch (err) {
         if (err instanceof IdentityAuthError || signal.aborted) throw err;
         const message = err instanceof Error ? err.message : 'invalid answer';
-        throw new IdentityAuthError('invalid_response', `${step} failed: ${message}; nothing was kept.`, {
-          step,
-          status: response.status,
-          code: (err as { code?: string }).code,
-          cause: err,
-        });
+        throw new IdentityAuthError(
+          'invalid_response',
+          `${step} failed: ${message}${issuerMismatchAdvice(err)}; nothing was kept.`,
+          {
+            step,
+            status: response.status,
+            code: (err as { code?: string }).code,
+            cause: err,
+          },
+        );
       }
       const claims = oauth.getValidatedIdTokenClaims(result) as IdTokenClaims | undefined;
       // No id_token, nothing to compare: the refresh token is bound to its grant by the server.

@@ -1,6 +1,6 @@
 import { createAuthorizationRequest, validateAuthorizationResult, type AuthorizationResult } from './authorize';
 import { createIdentityClient, type IdentityClient } from './config';
-import { failureOf, type FailureRow, type FakeAnswer, fakeFetch, itMapsEachAnswer, json } from './fake-fetch.spec';
+import { failureOf, type FailureRow, type FakeAnswer, fakeFetch, itMapsEachAnswer, json } from './fake-fetch';
 import { passwordGrant } from './password-grant';
 import { exchangeCode, refreshTokens } from './token';
 

@@ -1,6 +1,6 @@
 import { createIdentityClient } from './config';
 import { IdentityAuthError } from './errors';
-import { rejectionOf } from './fake-fetch.spec';
+import { rejectionOf } from './fake-fetch';
 import { networkFailureCode, networkMessage, readText, withTransport } from './transport';
 
 function systemError(code: string): Error {

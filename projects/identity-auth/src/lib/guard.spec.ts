@@ -1,11 +1,12 @@
 // The guard through TestBed and the real Router, over a fake session whose restore
 // the test finishes.
-import { Component, signal } from '@angular/core';
+import { Component } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, type Routes } from '@angular/router';
 
 import { guardVerdict, IDENTITY_AUTH_SIGN_IN_ROUTE, identityAuthGuard, identityAuthGuardWith } from './guard';
 import { type IdentityAuthStatus, type IdentitySession, SessionAccess } from './session/session-access';
+import { FakeSession } from './testing-support/fake-session';
 
 @Component({ template: 'page' })
 class Page {}
@@ -18,22 +19,6 @@ function sessionWith(scope: string[]): IdentitySession {
     scope,
     expiresAt: Date.now() + 30_000,
   };
-}
-
-class FakeSession extends SessionAccess {
-  readonly status = signal<IdentityAuthStatus>('unknown');
-  readonly session = signal<IdentitySession | null>(null);
-  private finish!: () => void;
-  private readonly restored = new Promise<void>((resolve) => (this.finish = resolve));
-  whenRestored = () => this.restored;
-  tokenForRequest = () => Promise.resolve(null);
-  tokenAfterRejection = () => Promise.reject(new Error('not used by the guard'));
-
-  finishRestore(session: IdentitySession | null): void {
-    this.session.set(session);
-    this.status.set(session ? 'signed-in' : 'signed-out');
-    this.finish();
-  }
 }
 
 const routes: Routes = [
@@ -83,7 +68,7 @@ describe('identityAuthGuard with a fake session and the real Router', () => {
   let router: Router;
 
   function setUp(extra: { signInRoute?: string } = {}) {
-    session = new FakeSession();
+    session = new FakeSession({ status: 'unknown', token: null });
     TestBed.configureTestingModule({
       providers: [
         provideRouter(routes),

@@ -26,6 +26,17 @@ describe('resolveIdentityAuthConfig', () => {
     expect(resolved.waitForRestore).toBeFalse();
   });
 
+  it('expects the issuer <url>/identity, or the one given for a service that names itself elsewhere', () => {
+    expect(resolveIdentityAuthConfig({ url: '/', clientId: 'spa' }, browser).client.issuer).toBe(
+      'https://app.example.com/identity',
+    );
+    const issuer = 'https://b2trader-test.example.com/identity';
+    const resolved = resolveIdentityAuthConfig({ url: '/', clientId: 'spa', issuer }, browser);
+    expect(resolved.client.issuer).toBe(issuer);
+    expect(resolved.client.baseUrl).toBe('https://app.example.com');
+    expect(messageOf({ url: '/', clientId: 'spa', issuer: '/identity' })).toContain('"issuer" must be an absolute');
+  });
+
   it('keeps an absolute URL and the options', () => {
     const resolved = resolveIdentityAuthConfig(
       {

@@ -27,6 +27,14 @@ export interface IdentityAuthConfig {
   /** Required for `spa_admin`, `core_ib` and `lk`. Never logged. */
   clientSecret?: string;
   /**
+   * The name the identity service gives itself (its issuer), checked on every sign-in.
+   * Default: `<url>/identity`, which is right when the service is reached on its own
+   * address or through a proxy on the app's origin that it knows about. Set it when the
+   * service names itself by another address, e.g. a real environment behind a
+   * development proxy (`https://b2trader-test.example.com/identity`).
+   */
+  issuer?: string;
+  /**
    * APIs whose requests get the access token (used by the interceptor): absolute
    * origins with an optional path prefix (`https://api.example.com/v1/`), or path
    * prefixes on the document's origin (`/api/`). Default: none.
@@ -118,11 +126,14 @@ export function resolveIdentityAuthConfig(
       );
     url = new URL(url || '/', context.baseUri).href;
   }
+  if (config.issuer !== undefined && (typeof config.issuer !== 'string' || !/^https?:\/\/[^/]/i.test(config.issuer)))
+    fail('issuer', ngDevMode && '"issuer" must be an absolute http(s) URL, such as "https://example.com/identity".');
   const client = createIdentityClient({
     url,
     clientId,
     clientSecret: config.clientSecret,
     timeoutMs: config.timeoutMs,
+    issuer: config.issuer,
   });
 
   const apis = config.apis ?? [];

@@ -20,7 +20,7 @@ import {
   TRADER,
   TWO_FACTOR,
   until,
-} from './testing-support/emulator-tabs.spec';
+} from './testing-support/emulator-tabs';
 
 describe('integration: IdentityAuthService against the emulator', () => {
   beforeAll(requireEmulator);

@@ -11,6 +11,7 @@ import {
   provideAppInitializer,
   provideEnvironmentInitializer,
   type Provider,
+  type Type,
 } from '@angular/core';
 import { passwordGrant } from 'b2trader.identity.auth/core';
 
@@ -90,10 +91,7 @@ export function provideIdentityAuth(
     { provide: IDENTITY_AUTH_PROVIDED, useValue: true, multi: true },
     SessionState,
     SessionEngine,
-    { provide: SessionAccess, useExisting: SessionEngine },
-    { provide: SessionDriver, useExisting: SessionEngine },
-    { provide: IDENTITY_AUTH_HTTP_SETTINGS, useFactory: httpSettings },
-    IdentityAuthService,
+    provideSessionDriver(SessionEngine, httpSettings),
     provideMissingInterceptorCheck(),
     features.flatMap((feature) => feature.ɵproviders),
     provideEnvironmentInitializer(() => {
@@ -113,6 +111,23 @@ export function provideIdentityAuth(
     }),
     ...(manualRestore ? [] : [provideAppInitializer(() => inject(SessionEngine).startBeforeRender())]),
   ]);
+}
+
+/**
+ * The session under `IdentityAuthService`, the interceptor and the guard: the engine in
+ * an app, the testing kit's fake session in an app's unit tests. `httpSettings` is what
+ * the interceptor and the guard read of the configuration.
+ */
+export function provideSessionDriver(
+  driver: Type<SessionDriver>,
+  httpSettings: () => IdentityAuthHttpSettings,
+): Provider[] {
+  return [
+    { provide: SessionDriver, useExisting: driver },
+    { provide: SessionAccess, useExisting: driver },
+    { provide: IDENTITY_AUTH_HTTP_SETTINGS, useFactory: httpSettings },
+    IdentityAuthService,
+  ];
 }
 
 /** What the interceptor reads; live getters, so that a config factory's result shows once it has run. */

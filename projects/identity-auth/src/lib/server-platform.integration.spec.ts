@@ -3,12 +3,14 @@
 // is touched while a component that injects the service renders signed out.
 import { Component, inject, PLATFORM_ID } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
+import { provideRouter, Router } from '@angular/router';
 import { lastValueFrom } from 'rxjs';
 
 import { IdentityAuthService } from './identity-auth.service';
-import { provideIdentityAuth, withMachineToMachine } from './providers';
+import { identityAuthGuard } from './guard';
+import { provideIdentityAuth, withMachineToMachine, withManualRestore } from './providers';
 import { IdentityAuthPlatform, ServerIdentityAuthPlatform } from './session/identity-auth-platform';
-import { requireEmulator } from './testing-support/emulator-tabs.spec';
+import { requireEmulator } from './testing-support/emulator-tabs';
 
 @Component({
   selector: 'ia-status',
@@ -58,6 +60,26 @@ describe('integration: the server platform', () => {
     expect(events).not.toContain('online');
     expect(events).not.toContain('storage');
     expect(events).not.toContain('pageshow');
+  });
+
+  it('is signed out from the start with withManualRestore(), and the guard answers with the sign-in route', async () => {
+    TestBed.configureTestingModule({
+      imports: [StatusComponent],
+      providers: [
+        { provide: PLATFORM_ID, useValue: 'server' },
+        provideIdentityAuth({ url: '/', clientId: 'spa' }, withManualRestore()),
+        provideRouter([
+          { path: 'sign-in', component: StatusComponent },
+          { path: 'desk', component: StatusComponent, canActivate: [identityAuthGuard] },
+        ]),
+      ],
+    });
+    const fixture = TestBed.createComponent(StatusComponent);
+    fixture.detectChanges();
+    expect(fixture.nativeElement.textContent.trim()).toBe('signed-out out');
+    const router = TestBed.inject(Router);
+    await router.navigateByUrl('/desk');
+    expect(router.url).toBe('/sign-in?returnUrl=%2Fdesk');
   });
 
   it('signs core_ib in machine to machine there, with withMachineToMachine(), and schedules nothing', async () => {

@@ -6,7 +6,7 @@ import { lastValueFrom, toArray } from 'rxjs';
 
 import { IdentityAuthService } from './identity-auth.service';
 import { provideIdentityAuth } from './providers';
-import { cleanSlate, requireEmulator, TRADER } from './testing-support/emulator-tabs.spec';
+import { cleanSlate, requireEmulator, TRADER } from './testing-support/emulator-tabs';
 
 @Component({
   selector: 'ia-account',

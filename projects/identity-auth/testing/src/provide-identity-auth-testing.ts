@@ -4,14 +4,7 @@
  */
 import { HTTP_INTERCEPTORS } from '@angular/common/http';
 import { DOCUMENT, type EnvironmentProviders, inject, makeEnvironmentProviders, type Provider } from '@angular/core';
-import {
-  IdentityAuthInterceptor,
-  IdentityAuthService,
-  IDENTITY_AUTH_HTTP_SETTINGS,
-  type IdentityAuthHttpSettings,
-  SessionAccess,
-  ɵSessionDriver,
-} from 'b2trader.identity.auth';
+import { IdentityAuthInterceptor, type ɵIdentityAuthHttpSettings, ɵprovideSessionDriver } from 'b2trader.identity.auth';
 
 import { FakeIdentitySession, type TestAccount } from './fake-identity-session';
 import { IdentityAuthTestingController } from './identity-auth-testing-controller';
@@ -90,19 +83,13 @@ export function provideIdentityAuthTesting(options: IdentityAuthTestingOptions =
         return session;
       },
     },
-    { provide: SessionAccess, useExisting: FakeIdentitySession },
-    { provide: ɵSessionDriver, useExisting: FakeIdentitySession },
-    // The real service, over the fake session: the same public API, login chain and events.
-    IdentityAuthService,
+    // The one seam swapped: the real service, interceptor and guard over the fake session.
+    ɵprovideSessionDriver(FakeIdentitySession, (): ɵIdentityAuthHttpSettings => ({
+      apis: options.apis ?? [],
+      identityBaseUrl: options.identityBaseUrl ?? inject(DOCUMENT).location?.origin ?? 'http://localhost',
+      waitForRestore: options.waitForRestore ?? false,
+    })),
     { provide: IdentityAuthTestingController, useFactory: () => controllerOf(inject(FakeIdentitySession)) },
-    {
-      provide: IDENTITY_AUTH_HTTP_SETTINGS,
-      useFactory: (): IdentityAuthHttpSettings => ({
-        apis: options.apis ?? [],
-        identityBaseUrl: options.identityBaseUrl ?? inject(DOCUMENT).location?.origin ?? 'http://localhost',
-        waitForRestore: options.waitForRestore ?? false,
-      }),
-    },
   ];
   if (options.interceptorFromDi)
     providers.push({ provide: HTTP_INTERCEPTORS, useClass: IdentityAuthInterceptor, multi: true });

@@ -14,6 +14,11 @@ import type { Scheduler } from '../sim/scheduler';
 interface ClaimRow {
   readonly generation: number;
   readonly at: number;
+  readonly answered?: boolean;
+}
+
+function refusal(row: ClaimRow, generation: number): FenceClaim {
+  return { granted: false, claimedAt: row.at, answered: row.generation > generation || row.answered === true };
 }
 
 /** The shared table (one IndexedDB database of the origin). */
@@ -34,12 +39,16 @@ export class TabFence implements RefreshFence {
   claim(sessionId: string, generation: number): Promise<FenceClaim> {
     // This tab never presents a generation twice, whatever the table says.
     const mine = this.own.get(sessionId);
-    if (mine && mine.generation >= generation) return Promise.resolve({ granted: false, claimedAt: mine.at });
+    const own = mine && mine.generation >= generation ? refusal(mine, generation) : null;
     const claimedAt = this.scheduler.now;
-    this.own.set(sessionId, { generation, at: claimedAt });
+    if (!own) this.own.set(sessionId, { generation, at: claimedAt });
     return this.transaction(`fence: claim generation ${generation}`, () => {
       const row = this.table.rows.get(sessionId);
-      if (row && row.generation >= generation) return { granted: false, claimedAt: row.at };
+      if (row && row.generation >= generation) {
+        const shared = refusal(row, generation);
+        return own ? { ...own, answered: own.answered || shared.answered } : shared;
+      }
+      if (own) return own;
       this.table.rows.set(sessionId, { generation, at: this.scheduler.now });
       return { granted: true, claimedAt };
     });
@@ -51,6 +60,15 @@ export class TabFence implements RefreshFence {
     return this.transaction(`fence: release generation ${generation}`, () => {
       const row = this.table.rows.get(sessionId);
       if (row?.generation === generation) this.table.rows.set(sessionId, { generation: generation - 1, at: row.at });
+    });
+  }
+
+  answered(sessionId: string, generation: number): Promise<void> {
+    const mine = this.own.get(sessionId);
+    if (mine?.generation === generation) this.own.set(sessionId, { ...mine, answered: true });
+    return this.transaction(`fence: answered generation ${generation}`, () => {
+      const row = this.table.rows.get(sessionId);
+      if (row?.generation === generation) this.table.rows.set(sessionId, { ...row, answered: true });
     });
   }
 

@@ -79,8 +79,12 @@ export class Tab {
     for (const callback of [...(this.listeners.get(type) ?? [])]) callback(event);
   }
 
-  /** The tab is closed: the page is gone at once. No destroy hook runs — a browser runs none. */
+  /**
+   * The tab is closed: the page is gone at once. No destroy hook runs — a browser runs none —
+   * but `pagehide` does (not kept in the back/forward cache); what it sends still goes out.
+   */
   close(): void {
+    this.dispatch('pagehide', { type: 'pagehide', persisted: false } as unknown as Event);
     this.alive = false;
     this.browser.locks.closeTab(this.id);
     this.browser.hub.closeTab(this.id);

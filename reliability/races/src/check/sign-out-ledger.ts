@@ -98,16 +98,32 @@ export class SignOutLedger {
     else tabs.delete(tab);
   }
 
+  /**
+   * Whether a sign-out before `at` (with no login finished since) dooms `grant`: a reuse of
+   * it then is the sign-out ending a refresh token whose fate the library could not know.
+   */
+  dooms(grant: string, at: number): boolean {
+    return this.signOuts.some(
+      (signOut) => signOut.at <= at && at < (signOut.loginAfter ?? Infinity) && this.doomed(signOut).has(grant),
+    );
+  }
+
+  /** The grants a sign-out ends: those held at it, and those its identity session made until the next login. */
+  private doomed(signOut: SignOut): Set<string> {
+    const doomed = new Set(signOut.grants);
+    for (const grant of this.browser.server.grants.values()) {
+      const madeMeanwhile = grant.createdAt > signOut.at && grant.createdAt < (signOut.loginAfter ?? Infinity);
+      if (madeMeanwhile && grant.identitySession === signOut.identitySession) doomed.add(grant.id);
+    }
+    return doomed;
+  }
+
   /** What outlived the sign-outs at the end of the run, once the service can be reached. */
   leftovers(): Leftover[] {
     const { server, trace } = this.browser;
     const found: Leftover[] = [];
     for (const signOut of this.signOuts) {
-      const doomed = new Set(signOut.grants);
-      for (const grant of server.grants.values()) {
-        const madeMeanwhile = grant.createdAt > signOut.at && grant.createdAt < (signOut.loginAfter ?? Infinity);
-        if (madeMeanwhile && grant.identitySession === signOut.identitySession) doomed.add(grant.id);
-      }
+      const doomed = this.doomed(signOut);
       for (const row of server.liveRefreshTokens()) {
         if (!doomed.has(row.grant) || this.loggedInGrants.has(row.grant) || !this.received.has(row.token)) continue;
         found.push({

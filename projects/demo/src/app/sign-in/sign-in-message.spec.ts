@@ -1,6 +1,7 @@
 import { IdentityAuthError } from 'b2trader.identity.auth';
 
-import { secondFactorMessage, signInMessage } from './sign-in-message';
+import { secondFactorMessage } from './second-factor';
+import { signInMessage } from './sign-in-message';
 
 describe('signInMessage', () => {
   const cases: [string, unknown, string][] = [
@@ -27,9 +28,25 @@ describe('signInMessage', () => {
     ],
     ['a 429', new IdentityAuthError('rate_limited', 'x'), 'Too many attempts. Wait a moment, then try again.'],
     [
-      'another kind',
+      'a set-up problem (the client)',
       new IdentityAuthError('invalid_client', 'x'),
-      'Sign-in failed (invalid_client). Try again, and contact support if it keeps failing.',
+      'Sign-in is not set up correctly (invalid_client). Please tell support; the browser console has the details.',
+    ],
+    [
+      'a set-up problem (the issuer)',
+      new IdentityAuthError('invalid_response', 'authorize failed: unexpected "iss" (issuer) response parameter value'),
+      'Sign-in is not set up correctly (invalid_response). Please tell support; the browser console has the details.',
+    ],
+    [
+      'a development proxy with nothing behind it',
+      new IdentityAuthError('server', 'sign-in failed: is the identity service running?', { status: 500 }),
+      'The identity service cannot be reached right now. Try again in a moment.',
+    ],
+    ['a refused account', new IdentityAuthError('access_denied', 'x'), 'This account may not sign in here.'],
+    [
+      'an unfinished sign-in',
+      new IdentityAuthError('login_required', 'x'),
+      'The sign-in did not complete. Sign in again.',
     ],
     ['not a library error', new Error('boom'), 'Sign-in failed unexpectedly. Reload the page and try again.'],
   ];

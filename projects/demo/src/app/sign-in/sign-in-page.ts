@@ -1,12 +1,13 @@
 import { ChangeDetectionStrategy, Component, computed, DestroyRef, effect, inject, input, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { IdentityAuthService, type LoginStep } from 'b2trader.identity.auth';
+import { IdentityAuthService, isIdentityAuthError, type LoginStep } from 'b2trader.identity.auth';
 import { finalize, type Observable, type Subscription } from 'rxjs';
 
 import { ActivityLog } from '../session/activity-log';
 import { SessionActivity } from '../session/session-activity';
 import { safeReturnUrl } from './return-url';
-import { secondFactorMessage, signInMessage } from './sign-in-message';
+import { sendSecondFactor } from './second-factor';
+import { signInMessage } from './sign-in-message';
 
 /** After this long without an answer the page says the identity service is slow. */
 const SLOW_AFTER_MS = 2500;
@@ -32,9 +33,11 @@ export class SignInPage {
   readonly busy = signal(false);
   readonly slow = signal(false);
   readonly message = signal('');
+  private readonly attempted = signal(false);
+  /** How the last session ended, until the user starts signing in again. */
   readonly notice = computed(() => {
     const ending = this.activity.lastEnding();
-    if (!ending) return '';
+    if (!ending || this.attempted()) return '';
     if (ending.type === 'sessionExpired') return 'Your session has expired. Sign in again to continue.';
     return ending.origin === 'other-tab' ? 'You signed out in another tab.' : 'You have signed out.';
   });
@@ -58,30 +61,20 @@ export class SignInPage {
       this.message.set('Enter your email and password.');
       return;
     }
+    this.attempted.set(true);
     this.run(this.auth.login(email, password));
   }
 
+  /** The second factor's button: the app's own call first, its answer checked, then the rest of the login. */
   async confirmSecondFactor(code: string): Promise<void> {
     if (!/^\d{6}$/.test(code)) {
       this.message.set('Enter the six-digit code.');
       return;
     }
     this.start();
-    let answer: Response;
-    try {
-      // B2Trader does not document its second-factor step; this is the emulator's.
-      answer = await fetch('identity/sign-in/second-factor', {
-        method: 'POST',
-        credentials: 'include',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ code }),
-      });
-    } catch {
-      this.stop(secondFactorMessage(0, undefined));
-      return;
-    }
-    if (!answer.ok) {
-      this.stop(secondFactorMessage(answer.status, await answer.json().catch(() => undefined)));
+    const refused = await sendSecondFactor(code);
+    if (refused !== null) {
+      this.stop(refused);
       return;
     }
     this.run(this.auth.continueLogin());
@@ -103,7 +96,11 @@ export class SignInPage {
           this.phase.set('second-factor');
         }
       },
-      error: (error: unknown) => this.message.set(signInMessage(error)),
+      error: (error: unknown) => {
+        // Anything but a wrong password: the library's message says the cause and the fix, for the developer.
+        if (!isIdentityAuthError(error, 'invalid_credentials')) console.warn(error);
+        this.message.set(signInMessage(error));
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-// Security property (issue 10): for arbitrary request URLs — user info, ports, case,
+// Security property: for arbitrary request URLs — user info, ports, case,
 // IDN and homoglyph hosts, IPv4 and IPv6 spellings, dot segments, percent-encoding,
 // scheme-relative `//host` and backslashes — the access token goes only to an
 // allow-listed origin, never to the identity endpoints. The oracle is the browser's

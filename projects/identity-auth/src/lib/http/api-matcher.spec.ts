@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { apiMatcherFor, type ApiMatcherSettings, compileApiMatcher, isProtectedUrl } from './api-matcher';
+import { apiMatcherFor, type ApiMatcherSettings, compileApiMatcher } from './api-matcher';
 
 const DOCUMENT_BASE = 'https://example.com/app/';
 const settings: ApiMatcherSettings = {
@@ -164,11 +164,6 @@ describe('compileApiMatcher', () => {
     expect(again).toEqual(first);
     expect(first.filter(Boolean).length).toBe(600);
     expect(matcher('https://api.example.com.evil.test/orders/1')).toBeFalse();
-  });
-
-  it('isProtectedUrl is the one-off form', () => {
-    expect(isProtectedUrl('/api/x', settings, DOCUMENT_BASE)).toBeTrue();
-    expect(isProtectedUrl('/apix', settings, DOCUMENT_BASE)).toBeFalse();
   });
 });
 

@@ -154,15 +154,3 @@ export function apiMatcherFor(settings: ApiMatcherSettings, documentBaseUri: str
   compiled.set(apis, { identityBaseUrl, matcher });
   return matcher;
 }
-
-/**
- * One-off form of {@link compileApiMatcher}: whether `url` may carry the access token.
- * The interceptor compiles the allow-list once instead.
- */
-export function isProtectedUrl(
-  url: string,
-  settings: ApiMatcherSettings,
-  documentBaseUri: string | undefined,
-): boolean {
-  return compileApiMatcher(settings, documentBaseUri)(url);
-}

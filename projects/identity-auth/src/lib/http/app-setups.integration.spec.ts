@@ -17,15 +17,7 @@ import { firstValueFrom, lastValueFrom, type Subscription, toArray } from 'rxjs'
 import { IdentityAuthModule } from '../identity-auth.module';
 import { IdentityAuthService } from '../identity-auth.service';
 import { provideIdentityAuth } from '../providers';
-import {
-  arm,
-  cleanSlate,
-  requireEmulator,
-  revokeGrants,
-  stats,
-  TRADER,
-  until,
-} from '../testing-support/emulator-tabs.spec';
+import { arm, cleanSlate, requireEmulator, revokeGrants, stats, TRADER, until } from '../testing-support/emulator-tabs';
 import { identityAuthInterceptor } from './interceptor';
 
 const FRONT_OFFICE = '/api/frontoffice/v1/account';

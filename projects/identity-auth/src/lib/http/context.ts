@@ -1,7 +1,7 @@
 /**
  * Per-request switches of the interceptor, set through `HttpContext`.
  */
-import { HttpContext, HttpContextToken } from '@angular/common/http';
+import { HttpContextToken } from '@angular/common/http';
 
 /**
  * `true` sends this request without the access token and without the replay after a
@@ -11,13 +11,6 @@ import { HttpContext, HttpContextToken } from '@angular/common/http';
  * @example
  * ```ts
  * http.get('/api/status', { context: new HttpContext().set(SKIP_IDENTITY_AUTH, true) });
- * // or
- * http.get('/api/status', { context: skipIdentityAuth() });
  * ```
  */
 export const SKIP_IDENTITY_AUTH = new HttpContextToken<boolean>(() => false);
-
-/** A context (the given one, or a new one) that opts the request out of the interceptor. */
-export function skipIdentityAuth(context: HttpContext = new HttpContext()): HttpContext {
-  return context.set(SKIP_IDENTITY_AUTH, true);
-}

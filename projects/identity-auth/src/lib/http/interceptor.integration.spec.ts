@@ -1,7 +1,7 @@
 // Integration: the real interceptor, real HttpClient (XHR and fetch backends) and the
 // emulator's real protected API through the Karma proxy. The session is a fake that
-// mints its tokens with the emulator's /__tokens control (the engine lands separately):
-// what is real here is the API's verdicts and the interceptor's answers to them.
+// mints its tokens with the emulator's /__tokens control: what is real here is the
+// API's verdicts and the interceptor's answers to them.
 import {
   HttpClient,
   HttpErrorResponse,
@@ -11,11 +11,12 @@ import {
   type HttpFeature,
   type HttpFeatureKind,
 } from '@angular/common/http';
-import { signal } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom, type Subscription } from 'rxjs';
 
-import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthStatus, SessionAccess } from '../session/session-access';
+import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
+import { FakeSession } from '../testing-support/fake-session';
+import { until } from '../testing-support/until';
 import { identityAuthInterceptor } from './interceptor';
 
 declare const __karma__: { config: { identityEmulator?: boolean } };
@@ -50,49 +51,12 @@ async function mint(expired: boolean): Promise<string> {
   return (await control<{ access_token: string }>('POST', '/__tokens', { set })).access_token;
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** Hands out a token the API refuses, and mints a new one in one shared "refresh" after a 401. */
-class MintingSession extends SessionAccess {
-  readonly status = signal<IdentityAuthStatus>('signed-in');
-  readonly session = signal(null);
-  mints = 0;
-  readonly rejections: string[] = [];
-  /** The next refresh mints an expired token too. */
-  refreshGivesDeadToken = false;
-  /** When set, refreshes wait for it. */
-  gate: Promise<void> | null = null;
-  private refresh: Promise<string> | null = null;
-
-  constructor(private current: string) {
-    super();
-  }
-
-  whenRestored = () => Promise.resolve();
-  tokenForRequest = () => Promise.resolve(this.current);
-
-  tokenAfterRejection(rejected: string): Promise<string> {
-    this.rejections.push(rejected);
-    if (rejected !== this.current) return Promise.resolve(this.current);
-    this.refresh ??= (async () => {
-      this.mints++;
-      await this.gate;
-      this.current = await mint(this.refreshGivesDeadToken);
-      this.refresh = null;
-      return this.current;
-    })();
-    return this.refresh;
-  }
-}
-
 describe('integration: identityAuthInterceptor against the emulator API (tokens minted by /__tokens)', () => {
-  let session: MintingSession;
+  let session: FakeSession;
+  /** The next refresh mints an expired token too. */
+  let refreshGivesDeadToken: boolean;
+  /** When set, refreshes wait for it. */
+  let gate: Promise<void> | null;
   let http: HttpClient;
 
   beforeAll(() => {
@@ -102,7 +66,17 @@ describe('integration: identityAuthInterceptor against the emulator API (tokens 
   });
 
   async function setUp(startExpired: boolean, features: HttpFeature<HttpFeatureKind>[] = []) {
-    session = new MintingSession(await mint(startExpired));
+    refreshGivesDeadToken = false;
+    gate = null;
+    // hands out a token the API refuses, and mints a new one in one shared "refresh" after a 401
+    session = new FakeSession({
+      token: await mint(startExpired),
+      mintToken: async () => {
+        await gate;
+        return mint(refreshGivesDeadToken);
+      },
+    });
+    session.finishRestore();
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(withInterceptors([identityAuthInterceptor]), ...features),
@@ -127,7 +101,7 @@ describe('integration: identityAuthInterceptor against the emulator API (tokens 
         Array.from({ length: 200 }, () => firstValueFrom(http.get<{ sub?: string }>(FRONT_OFFICE))),
       );
       expect(answers.length).toBe(200);
-      expect(session.mints).toBe(1);
+      expect(session.refreshes).toBe(1);
       expect(session.rejections.length).toBe(200);
       expect(await apiStats()).toEqual({ ok: 200, unauthorized: 200, forbidden: 0 });
     });
@@ -143,17 +117,17 @@ describe('integration: identityAuthInterceptor against the emulator API (tokens 
 
   it('a replay refused again: its 401 reaches the caller, no second refresh', async () => {
     await setUp(true);
-    session.refreshGivesDeadToken = true;
+    refreshGivesDeadToken = true;
     const error = await firstValueFrom(http.get(FRONT_OFFICE)).catch((e: unknown) => e);
     expect(error instanceof HttpErrorResponse && error.status).toBe(401);
-    expect(session.mints).toBe(1);
+    expect(session.refreshes).toBe(1);
     expect(await apiStats()).toEqual({ ok: 0, unauthorized: 2, forbidden: 0 });
   });
 
   it('unsubscribing while the refresh runs cancels that request only', async () => {
     await setUp(true);
     let open!: () => void;
-    session.gate = new Promise<void>((resolve) => (open = resolve));
+    gate = new Promise<void>((resolve) => (open = resolve));
     const results: unknown[] = [];
     const subscriptions: Subscription[] = Array.from({ length: 3 }, () =>
       http.get(FRONT_OFFICE).subscribe({ next: (v) => results.push(v), error: (e) => results.push(e) }),
@@ -163,7 +137,7 @@ describe('integration: identityAuthInterceptor against the emulator API (tokens 
     open();
     await until(() => results.length === 2, 'two answers');
     expect(results.every((r) => !(r instanceof HttpErrorResponse))).toBeTrue();
-    expect(session.mints).toBe(1);
+    expect(session.refreshes).toBe(1);
     expect(await apiStats()).toEqual({ ok: 2, unauthorized: 3, forbidden: 0 });
   });
 });

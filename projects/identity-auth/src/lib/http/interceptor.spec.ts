@@ -1,6 +1,6 @@
-// The interceptor's rules, with HttpTestingController and a fake session: the fake
-// stands in for the engine (which lands separately) and models its contract — one
-// shared refresh, the current token when a rejected one is already replaced.
+// The interceptor's rules, with HttpTestingController and a fake session that models
+// the engine's contract — one shared refresh, the current token when a rejected one
+// is already replaced.
 import {
   HTTP_INTERCEPTORS,
   HttpClient,
@@ -18,93 +18,16 @@ import {
   withInterceptorsFromDi,
 } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
-import { type Provider, signal } from '@angular/core';
+import { type Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import fc from 'fast-check';
 import { IdentityAuthError } from 'b2trader.identity.auth/core';
 import { type Observable, type Subscription, throwError } from 'rxjs';
 
-import {
-  IDENTITY_AUTH_HTTP_SETTINGS,
-  type IdentityAuthHttpSettings,
-  type IdentityAuthStatus,
-  type IdentitySession,
-  SessionAccess,
-} from '../session/session-access';
-import { skipIdentityAuth } from './context';
+import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthHttpSettings, SessionAccess } from '../session/session-access';
+import { FakeSession } from '../testing-support/fake-session';
+import { SKIP_IDENTITY_AUTH } from './context';
 import { IdentityAuthInterceptor, identityAuthInterceptor } from './interceptor';
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
-
-/** A fake engine: the test decides when restore and refreshes finish. */
-class FakeSession extends SessionAccess {
-  readonly status = signal<IdentityAuthStatus>('signed-in');
-  readonly session = signal<IdentitySession | null>(null);
-  current: string | null = 'token-1';
-  /** The token is expired: tokenForRequest waits for the shared refresh. */
-  expired = false;
-  refreshes = 0;
-  readonly rejections: string[] = [];
-  tokenRequests = 0;
-  readonly restore = deferred<void>();
-  private refresh: Deferred<string> | null = null;
-
-  whenRestored(): Promise<void> {
-    return this.restore.promise;
-  }
-
-  tokenForRequest(): Promise<string | null> {
-    this.tokenRequests++;
-    if (this.current === null) return Promise.resolve(null);
-    return this.expired ? this.sharedRefresh() : Promise.resolve(this.current);
-  }
-
-  tokenAfterRejection(rejected: string): Promise<string> {
-    this.rejections.push(rejected);
-    if (this.current !== null && this.current !== rejected) return Promise.resolve(this.current);
-    return this.sharedRefresh();
-  }
-
-  get refreshing(): boolean {
-    return this.refresh !== null;
-  }
-
-  completeRefresh(token: string): void {
-    this.current = token;
-    this.expired = false;
-    this.refresh!.resolve(token);
-    this.refresh = null;
-  }
-
-  endSession(error: IdentityAuthError): void {
-    this.current = null;
-    this.status.set('signed-out');
-    this.refresh!.reject(error);
-    this.refresh = null;
-  }
-
-  private sharedRefresh(): Promise<string> {
-    if (!this.refresh) {
-      this.refresh = deferred<string>();
-      this.refreshes++;
-    }
-    return this.refresh.promise;
-  }
-}
 
 const API = 'https://api.example.com';
 
@@ -190,7 +113,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       '/apix/orders',
     ];
     for (const url of foreign) {
-      it(`sends ${url} untouched, without asking the session for a token (FAULTS 29)`, () => {
+      it(`sends ${url} untouched, without asking the session for a token (fault matrix case 29)`, () => {
         const outcome = record(http.get(url));
         const request = backend.expectOne(url);
         expect(request.request.headers.has('Authorization')).toBeFalse();
@@ -201,7 +124,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       });
     }
 
-    it('never gives the identity endpoints a token nor replays them, even when apis covers their origin (FAULTS 30)', () => {
+    it('never gives the identity endpoints a token nor replays them, even when apis covers their origin (fault matrix case 30)', () => {
       TestBed.resetTestingModule();
       setUp({ apis: ['/'] });
       const outcome = record(http.post('/identity/sign-out', {}));
@@ -224,7 +147,7 @@ describe('identityAuthInterceptor with a fake session', () => {
     });
 
     it('lets one request opt out with SKIP_IDENTITY_AUTH', () => {
-      const outcome = record(http.get(`${API}/status`, { context: skipIdentityAuth() }));
+      const outcome = record(http.get(`${API}/status`, { context: new HttpContext().set(SKIP_IDENTITY_AUTH, true) }));
       const request = backend.expectOne(`${API}/status`);
       expect(request.request.headers.has('Authorization')).toBeFalse();
       unauthorized(request);
@@ -319,7 +242,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       backend.expectNone(`${API}/orders`);
       expect(session.tokenRequests).toBe(0);
       backend.expectOne('https://elsewhere.test/').flush({});
-      session.restore.resolve();
+      session.finishRestore();
       await settle();
       const request = backend.expectOne(`${API}/orders`);
       expect(bearer(request)).toBe('Bearer token-1');
@@ -327,7 +250,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       expect(outcome.values).toEqual([{ ok: true }]);
     });
 
-    it('N requests meeting an expired token wait for one refresh and leave with the new token (FAULTS 23)', async () => {
+    it('N requests meeting an expired token wait for one refresh and leave with the new token (fault matrix case 23)', async () => {
       setUp();
       session.expired = true;
       const outcomes = Array.from({ length: 5 }, (_, i) => record(http.get(`${API}/orders/${i}`)));
@@ -378,7 +301,7 @@ describe('identityAuthInterceptor with a fake session', () => {
   describe('after a 401', () => {
     beforeEach(() => setUp());
 
-    it('N requests rejected with the same token share one refresh, then each is replayed once (FAULTS 23)', async () => {
+    it('N requests rejected with the same token share one refresh, then each is replayed once (fault matrix case 23)', async () => {
       const outcomes = Array.from({ length: 6 }, (_, i) => record(http.get(`${API}/orders/${i}`)));
       await settle();
       for (const request of backend.match((r) => r.url.startsWith(API))) unauthorized(request);
@@ -401,7 +324,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       });
     });
 
-    it('a 401 on the replay reaches the caller, with no second refresh (FAULTS 24)', async () => {
+    it('a 401 on the replay reaches the caller, with no second refresh (fault matrix case 24)', async () => {
       const outcome = record(http.get(`${API}/orders`));
       await settle();
       unauthorized(backend.expectOne(`${API}/orders`));
@@ -417,7 +340,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       expect(session.refreshes).toBe(1);
     });
 
-    it('a 401 for an older token than the current one is replayed with the current token, no refresh (FAULTS 25)', async () => {
+    it('a 401 for an older token than the current one is replayed with the current token, no refresh (fault matrix case 25)', async () => {
       const outcome = record(http.get(`${API}/orders`));
       await settle();
       const first = backend.expectOne(`${API}/orders`);
@@ -446,7 +369,7 @@ describe('identityAuthInterceptor with a fake session', () => {
       [404, 'a 404'],
       [500, 'a 500'],
     ] as const) {
-      it(`passes ${label} to the caller untouched, with no refresh (FAULTS 26)`, async () => {
+      it(`passes ${label} to the caller untouched, with no refresh (fault matrix case 26)`, async () => {
         const outcome = record(http.get(`${API}/admin`));
         await settle();
         backend.expectOne(`${API}/admin`).flush({ error: 'x' }, { status, statusText: 'No' });

@@ -16,6 +16,7 @@ import {
 import { DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
 import { catchError, defer, filter, from, type Observable, switchMap, throwError } from 'rxjs';
 
+import { documentBaseUri } from '../session/document-base-uri';
 import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 import { SKIP_IDENTITY_AUTH } from './context';
@@ -57,7 +58,7 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   const session = inject(SessionAccess, { optional: true });
   if (!settings || !session) throw new Error(notConfigured());
   if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MISSING_INTERCEPTOR_CHECK).markPassed();
-  const isProtected = apiMatcherFor(settings, inject(DOCUMENT, { optional: true })?.baseURI);
+  const isProtected = apiMatcherFor(settings, documentBaseUri(inject(DOCUMENT, { optional: true })));
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
     return next(request);
   }

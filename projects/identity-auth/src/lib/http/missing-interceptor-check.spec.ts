@@ -1,30 +1,15 @@
 // Real requests in real Chromium (answered 404 by Karma's server): the check reads the
 // browser's Resource Timing entries, which only real network requests produce.
 import { HttpClient, type HttpInterceptorFn, provideHttpClient, withInterceptors } from '@angular/common/http';
-import { PLATFORM_ID, type Provider, signal } from '@angular/core';
+import { PLATFORM_ID, type Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import { firstValueFrom } from 'rxjs';
 
 import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
+import { FakeSession } from '../testing-support/fake-session';
+import { until } from '../testing-support/until';
 import { identityAuthInterceptor } from './interceptor';
 import { MissingInterceptorCheck, provideMissingInterceptorCheck } from './missing-interceptor-check';
-
-const signedOut: SessionAccess = {
-  status: signal('signed-out' as const),
-  session: signal(null),
-  whenRestored: () => Promise.resolve(),
-  tokenForRequest: () => Promise.resolve(null),
-  tokenAtHand: () => undefined,
-  tokenAfterRejection: () => Promise.reject(new Error('not signed in')),
-};
-
-async function until(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 /**
  * Resolves once the browser has published the Resource Timing entry of `url`. All
@@ -48,6 +33,8 @@ describe('MissingInterceptorCheck (real requests, Resource Timing in Chromium)',
   let warn: jasmine.Spy;
 
   function setUp(interceptors: HttpInterceptorFn[], extra: Provider[] = []): HttpClient {
+    const signedOut = new FakeSession({ status: 'signed-out', token: null });
+    signedOut.finishRestore(null);
     TestBed.configureTestingModule({
       providers: [
         provideHttpClient(withInterceptors(interceptors)),

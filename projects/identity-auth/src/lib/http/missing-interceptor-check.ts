@@ -21,6 +21,7 @@ import {
   provideEnvironmentInitializer,
 } from '@angular/core';
 
+import { documentBaseUri } from '../session/document-base-uri';
 import { IDENTITY_AUTH_HTTP_SETTINGS } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 
@@ -98,7 +99,7 @@ function watchForMissingInterceptor(): void {
   const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS);
   if (!isPlatformBrowser(inject(PLATFORM_ID))) return;
   const check = inject(MISSING_INTERCEPTOR_CHECK);
-  const baseUri = inject(DOCUMENT).baseURI;
+  const baseUri = documentBaseUri(inject(DOCUMENT));
   // `apis` is read when a request completes: a config factory may still be running now.
   check.watch((url) => {
     try {

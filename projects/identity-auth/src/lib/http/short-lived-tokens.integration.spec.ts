@@ -19,7 +19,7 @@ import {
   stats,
   type Tab,
   until,
-} from '../testing-support/emulator-tabs.spec';
+} from '../testing-support/emulator-tabs';
 import { identityAuthInterceptor } from './interceptor';
 
 const FRONT_OFFICE = '/api/frontoffice/v1/account';

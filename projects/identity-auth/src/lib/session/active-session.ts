@@ -5,10 +5,12 @@
  *
  * - who may present a refresh token: the coordinator, under the {@link RefreshFence};
  * - who shares tokens: tabs with Web Locks and BroadcastChannel; without them, no
- *   tab reads another's tokens ({@link ActiveSession.constructor});
+ *   tab reads another's tokens, and a closing tab revokes its own ({@link ActiveSession.constructor});
  * - how a session enters this tab (login, restore, another tab): {@link ActiveSession.adopt},
- *   which always schedules its refresh;
- * - how a sign-out lasts: the {@link SignOutMarker} and the {@link SignOutDelivery}.
+ *   which always schedules its refresh; when two sessions meet, the older loses everywhere and
+ *   the leader revokes it;
+ * - how a sign-out lasts: the {@link SignOutMarker} and the {@link SignOutDelivery}; a sign-out
+ *   overtakes a login that began before it ({@link ActiveSession.signedIn}, {@link ActiveSession.cancelLogin}).
  *
  * "Session" here is the signed-in session of the library (one `sessionId` across its
  * refreshes); the identity service's own session is "the identity session" (its cookie).
@@ -17,8 +19,10 @@ import {
   authorize,
   exchangeCode,
   IdentityAuthError,
+  isIdentityAuthError,
   LIBRARY_ERROR_CODES,
   type SignInAccount,
+  signOut as signOutAtService,
   type TokenSet,
 } from 'b2trader.identity.auth/core';
 
@@ -31,11 +35,19 @@ import type { RefreshFence } from './refresh-fence';
 import { restoreSession } from './restore';
 import type { AdoptCause, SessionState } from './session-state';
 import { SignOutDelivery } from './sign-out-delivery';
+import { SESSION_ERROR_CODES } from './session-error-codes';
 import { SignOutMarker } from './sign-out-marker';
 import { type IdentityTokenRecord, newSessionId, recordFromTokens } from './token-record';
 import { type IdentityTokenStore, MemoryTokenStore, storageKey, WebStorageTokenStore } from './token-store';
 
 type EndEvent = IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' };
+
+function loginCancelledError(step: 'sign-in' | 'token'): IdentityAuthError {
+  return new IdentityAuthError('login_required', 'sign-in was cancelled by a sign-out that came after it began.', {
+    step,
+    code: SESSION_ERROR_CODES.signedOut,
+  });
+}
 
 /** How many recent access tokens are remembered with their session (a 401 replay's check). */
 const KNOWN_TOKENS = 8;
@@ -54,8 +66,12 @@ export class ActiveSession implements RefreshHost {
   private peerAnswered: (() => void) | null = null;
   /** Sessions a login in this tab replaced: a sign-out names them, a tab that offers one gets the new one. */
   private readonly replacedSessions = new Set<string>();
+  /** Sessions that lost to a newer one and whose refresh token this tab (leading) revoked. */
+  private readonly revokedLosers = new Set<string>();
   private readonly cancels: Cancel[] = [];
   private closed = false;
+  /** When a sign-in last answered in this tab (its identity-session cookie is the browser's since). */
+  private lastSignInAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly config: ResolvedIdentityAuthConfig,
@@ -94,8 +110,24 @@ export class ActiveSession implements RefreshHost {
         this.marker.watch(() => this.onSignOutMark()),
         platform.listen('pageshow', () => this.onSignOutMark()),
       );
+      // Tabs that share nothing keep their tokens in memory only: a page that goes away for good
+      // takes its refresh token with it, so the service is told to forget it.
+      if (!this.tabs.connected) this.cancels.push(platform.listen('pagehide', (event) => this.onPageHide(event)));
     }
     this.tabs.campaign(() => this.coordinator.onLeadership());
+  }
+
+  private onPageHide(event: Event): void {
+    // Kept in the back/forward cache, the page may come back with its tokens.
+    if ((event as PageTransitionEvent).persisted) return;
+    const record = this.state.record();
+    if (this.closed || !record?.refreshToken || record.expiresAt <= this.platform.now()) return;
+    signOutAtService(this.client, record.accessToken, record.refreshToken, {
+      credentials: 'omit',
+      keepalive: true,
+    }).catch(
+      () => undefined, // the page is gone: nothing is left to tell
+    );
   }
 
   /** Start-up's restore: the store → the other tabs → the identity-session cookie → signed out. */
@@ -120,8 +152,39 @@ export class ActiveSession implements RefreshHost {
    * A sign-in succeeded: the identity session is a new one now, so a sign-out still being
    * delivered (here or in another tab) revokes its tokens without ending that session.
    */
-  signedIn(): void {
+  signedIn(startedAt: number): void {
+    if (this.signedOutSince(startedAt)) {
+      // The trader signed out while this sign-in ran: the sign-out wins, and the identity
+      // session the sign-in just made (its cookie arrived after the sign-out) is ended too.
+      this.marker.mark([], true);
+      void this.delivery.deliver();
+      throw loginCancelledError('sign-in');
+    }
+    this.lastSignInAt = this.platform.now();
     this.marker.settle();
+  }
+
+  /** Whether a sign-out (in any tab) came at or after `startedAt`: a login begun before it is void. */
+  signedOutSince(startedAt: number): boolean {
+    const mark = this.marker.read();
+    return mark !== null && mark.at >= startedAt;
+  }
+
+  /** Tokens of a login that a sign-out overtook: revoked, with the identity session they came from. */
+  cancelLogin(tokens: TokenSet): never {
+    if (!this.closed) {
+      this.marker.mark([], true);
+      this.delivery.hold({
+        sessionId: `cancelled-${this.platform.now()}`,
+        generation: 0,
+        accessToken: tokens.accessToken,
+        refreshToken: tokens.refreshToken,
+        expiresAt: tokens.expiresAt,
+        endsIdentitySession: true,
+      });
+      void this.delivery.deliver();
+    }
+    throw loginCancelledError('token');
   }
 
   /** The first record of a new session (a login, a machine-to-machine sign-in), in every tab. */
@@ -216,7 +279,13 @@ export class ActiveSession implements RefreshHost {
 
   /** A silent authorize with the identity-session cookie. A different subject ends the session. */
   async silentTokens(generation: number, previous?: IdentityTokenRecord): Promise<IdentityTokenRecord> {
-    const tokens = await this.cookieTokens();
+    const sentAt = this.platform.now();
+    const tokens = await this.cookieTokens().catch((err: unknown) => {
+      // Healing a session while a sign-in here answered: the browser's cookie is a newer one now.
+      if (previous && isIdentityAuthError(err) && err.kind === 'login_required' && this.lastSignInAt >= sentAt)
+        return this.cookieTokens();
+      throw err;
+    });
     const subject = tokens.idTokenClaims?.sub;
     if (previous && subject !== previous.subject) {
       throw new IdentityAuthError(
@@ -250,11 +319,27 @@ export class ActiveSession implements RefreshHost {
 
   /** Every way a session enters this tab ends here: adopted, then its refresh scheduled. */
   private adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: 'this-tab' | 'other-tab'): void {
-    if (!this.state.adopt(record, cause, origin)) return;
+    const previous = this.state.record();
+    const met = previous !== null && previous.sessionId !== record.sessionId;
+    if (!this.state.adopt(record, cause, origin)) {
+      if (met) this.revokeLoser(record);
+      return;
+    }
+    if (met) this.revokeLoser(previous);
     this.tokenSessions.delete(record.accessToken);
     this.tokenSessions.set(record.accessToken, record.sessionId);
     if (this.tokenSessions.size > KNOWN_TOKENS) this.tokenSessions.delete(this.tokenSessions.keys().next().value!);
     this.coordinator.onRecordChanged();
+  }
+
+  /**
+   * Two sessions met (a restore in one tab, a login in another): the older loses in every
+   * tab, and its refresh token would live on unused. The leader revokes it, once.
+   */
+  private revokeLoser(loser: IdentityTokenRecord): void {
+    if (!this.tabs.isLeader || this.state.hasEnded(loser.sessionId) || this.revokedLosers.has(loser.sessionId)) return;
+    this.revokedLosers.add(loser.sessionId);
+    this.revoke(loser);
   }
 
   private endHere(event: EndEvent | null, sessionId?: string): void {
@@ -274,9 +359,12 @@ export class ActiveSession implements RefreshHost {
     if (!mark) return;
     this.state.forget(mark.sessionIds);
     if (!record || !this.marker.ends(record.sessionId)) return;
-    if (!this.tabs.connected) this.delivery.hold({ ...record, endsIdentitySession: true });
+    // The signing-out tab revokes what it held. Tabs that share nothing hold their own tokens;
+    // and a session that tab did not know (it signed out before its restore), the leader revokes.
+    const revokeHere = !this.tabs.connected || (this.tabs.isLeader && !mark.sessionIds.includes(record.sessionId));
+    if (revokeHere) this.delivery.hold({ ...record, endsIdentitySession: true });
     this.endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
-    if (!this.tabs.connected) void this.delivery.deliver();
+    if (revokeHere) void this.delivery.deliver();
   }
 
   private onTabMessage(message: TabMessage): void {

@@ -17,7 +17,7 @@ import {
   type Tab,
   TOKEN_PATH,
   until,
-} from '../testing-support/emulator-tabs.spec';
+} from '../testing-support/emulator-tabs';
 import { withTokenStore } from '../providers';
 import type { IdentityTokenRecord } from './token-record';
 import type { IdentityTokenStore } from './token-store';

@@ -3,10 +3,16 @@
  * timers, Web Storage, Web Locks, BroadcastChannel and window events. On the
  * server platform every member is inert, so nothing of the browser is touched;
  * tests swap single members.
+ *
+ * In the browser every callback is set up outside Angular's zone: with zone.js a
+ * pending timer keeps the app from ever becoming stable, and every heartbeat or
+ * message would run change detection. State the app reads goes back into the zone
+ * where it changes (SessionState).
  */
 import { DOCUMENT, isPlatformBrowser } from '@angular/common';
-import { inject, Injectable, PLATFORM_ID } from '@angular/core';
+import { inject, Injectable, NgZone, PLATFORM_ID } from '@angular/core';
 
+import { documentBaseUri } from './document-base-uri';
 import { IndexedDbRefreshFence, LocalRefreshFence, type RefreshFence } from './refresh-fence';
 
 /** A cancel function for a timer or a listener. */
@@ -52,12 +58,18 @@ export abstract class IdentityAuthPlatform {
 
 const noop: Cancel = () => undefined;
 
+/** Runs `work` where its timers and listeners trigger no change detection (outside Angular's zone). */
+export type RunOutsideAngular = <T>(work: () => T) => T;
+
+const runHere: RunOutsideAngular = (work) => work();
+
 /** The browser: the real globals. */
 export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
   readonly isBrowser = true;
   constructor(
     private readonly window: Window & typeof globalThis,
     readonly baseUri: string | undefined,
+    private readonly outside: RunOutsideAngular = runHere,
   ) {
     super();
   }
@@ -68,11 +80,11 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
     return Math.random();
   }
   setTimeout(callback: () => void, ms: number): Cancel {
-    const id = this.window.setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+    const id = this.outside(() => this.window.setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1)));
     return () => this.window.clearTimeout(id);
   }
   setInterval(callback: () => void, ms: number): Cancel {
-    const id = this.window.setInterval(callback, ms);
+    const id = this.outside(() => this.window.setInterval(callback, ms));
     return () => this.window.clearInterval(id);
   }
   storage(kind: 'session' | 'local'): Storage | null {
@@ -84,18 +96,21 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
   }
   locks(): TabLocks | null {
     const locks = this.window.navigator?.locks;
+    const outside = this.outside;
     return locks
       ? {
-          request: async (name, callback, options) => void (await locks.request(name, options ?? {}, callback)),
+          request: (name, callback, options) =>
+            outside(async () => void (await locks.request(name, options ?? {}, () => outside(callback)))),
           held: async () => ((await locks.query()).held ?? []).map((lock) => lock.name ?? ''),
         }
       : null;
   }
   openChannel(name: string): TabChannel | null {
-    return typeof this.window.BroadcastChannel === 'function' ? new this.window.BroadcastChannel(name) : null;
+    if (typeof this.window.BroadcastChannel !== 'function') return null;
+    return this.outside(() => listenedHere(new this.window.BroadcastChannel(name)));
   }
   listen(event: string, callback: (event: Event) => void): Cancel {
-    this.window.addEventListener(event, callback);
+    this.outside(() => this.window.addEventListener(event, callback));
     return () => this.window.removeEventListener(event, callback);
   }
   override refreshFence(name: string): RefreshFence {
@@ -109,6 +124,21 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
       ? new IndexedDbRefreshFence(factory, name, () => this.now())
       : new LocalRefreshFence(() => this.now());
   }
+}
+
+/**
+ * `channel` with its one listener added now (outside Angular's zone, where this runs); its
+ * `onmessage` only names the handler that listener calls, so setting it later (in any zone) changes nothing.
+ */
+function listenedHere(channel: BroadcastChannel): BroadcastChannel {
+  let handler: TabChannel['onmessage'] = null;
+  channel.addEventListener('message', (event) => handler?.(event));
+  Object.defineProperty(channel, 'onmessage', {
+    configurable: true,
+    get: () => handler,
+    set: (next: TabChannel['onmessage']) => (handler = next),
+  });
+  return channel;
 }
 
 /** The server platform (SSR): nothing to touch, nothing scheduled. */
@@ -145,13 +175,19 @@ export class ServerIdentityAuthPlatform extends IdentityAuthPlatform {
   }
 }
 
-/** Picks the platform from `PLATFORM_ID`. */
+/** Picks the platform from `PLATFORM_ID`; in the browser, callbacks run outside the app's `NgZone` (if any). */
 export function platformFromInjector(): IdentityAuthPlatform {
   const document = inject(DOCUMENT, { optional: true });
+  const baseUri = documentBaseUri(document);
   if (!isPlatformBrowser(inject(PLATFORM_ID))) {
     // The server's document may know the request URL; nothing else of it is used.
-    return new ServerIdentityAuthPlatform(document?.baseURI || undefined);
+    return new ServerIdentityAuthPlatform(baseUri);
   }
   const view = document?.defaultView as (Window & typeof globalThis) | null | undefined;
-  return new BrowserIdentityAuthPlatform(view ?? (globalThis as Window & typeof globalThis), document?.baseURI);
+  const zone = inject(NgZone, { optional: true });
+  return new BrowserIdentityAuthPlatform(
+    view ?? (globalThis as Window & typeof globalThis),
+    baseUri,
+    zone ? (work) => zone.runOutsideAngular(work) : runHere,
+  );
 }

@@ -15,7 +15,7 @@ import {
   stats,
   type Tab,
   until,
-} from '../testing-support/emulator-tabs.spec';
+} from '../testing-support/emulator-tabs';
 
 describe('integration: real pages opened with window.open', () => {
   const pages: Window[] = [];

@@ -22,7 +22,7 @@ import {
   stats,
   TOKEN_PATH,
   until,
-} from '../testing-support/emulator-tabs.spec';
+} from '../testing-support/emulator-tabs';
 
 type Page = Window & typeof globalThis;
 

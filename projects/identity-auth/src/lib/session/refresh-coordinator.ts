@@ -19,7 +19,7 @@ import {
 import { backoffDelay } from './backoff';
 import type { CrossTab } from './cross-tab';
 import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
-import type { RefreshFence } from './refresh-fence';
+import { answerDueBy, type RefreshFence } from './refresh-fence';
 import { reauthorizeFailureAction, refreshFailureAction } from './refresh-failure';
 import { clockJumped, refreshDueAt, type RefreshTiming } from './refresh-schedule';
 import { SESSION_ERROR_CODES } from './session-error-codes';
@@ -48,8 +48,6 @@ export interface RefreshHost {
 }
 
 const HEARTBEAT_MS = 5_000;
-/** How long after its time limit a refresh answer may still be on its way to the other tabs. */
-const ANSWER_SLACK_MS = 1_000;
 
 function signedOutError(): IdentityAuthError {
   return new IdentityAuthError('login_required', 'refresh failed: there is no session. Sign in first.', {
@@ -229,8 +227,10 @@ export class RefreshCoordinator {
   private startRetryClock(error: IdentityAuthError): void {
     if (this.lastTransient === error || error.code === SESSION_ERROR_CODES.signedOut) return;
     const { platform } = this.host;
-    this.retryDelay = backoffDelay(this.retryAttempt, platform.random(), error.retryAfterMs);
-    this.retryAt = platform.now() + this.retryDelay;
+    // A later failure never shortens a wait the service asked for (Retry-After of an earlier answer).
+    const now = platform.now();
+    this.retryAt = Math.max(this.retryAt, now + backoffDelay(this.retryAttempt, platform.random(), error.retryAfterMs));
+    this.retryDelay = this.retryAt - now;
     this.retryAttempt += 1;
     this.lastTransient = error;
   }
@@ -349,6 +349,8 @@ export class RefreshCoordinator {
     this.presented.add(id);
     try {
       const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
+      // Spent now, whatever becomes of this answer: no sign-out presents it again.
+      void host.fence.answered(current.sessionId, current.generation);
       return recordFromTokens(tokens, {
         generation: current.generation + 1,
         sessionId: current.sessionId,
@@ -380,7 +382,7 @@ export class RefreshCoordinator {
    */
   private newerFromTabs(current: IdentityTokenRecord, claimedAt: number): Promise<IdentityTokenRecord | null> {
     const { host } = this;
-    const wait = claimedAt + host.client.timeoutMs + ANSWER_SLACK_MS - host.platform.now();
+    const wait = answerDueBy(claimedAt, host.client.timeoutMs) - host.platform.now();
     if (!host.tabs.connected || wait <= 0) return Promise.resolve(null);
     return new Promise<IdentityTokenRecord | null>((resolve) => {
       const cancel = host.platform.setTimeout(() => {

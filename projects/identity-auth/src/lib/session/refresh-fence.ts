@@ -9,9 +9,19 @@
  */
 
 /** The answer to a claim: granted, or taken (by a tab that claimed it at `claimedAt`, local time). */
+/** How long after its time limit a refresh answer may still be on its way to the other tabs. */
+const ANSWER_SLACK_MS = 1_000;
+
+/** When the answer to a refresh token presented at `claimedAt` has come, or never will. */
+export function answerDueBy(claimedAt: number, timeoutMs: number): number {
+  return claimedAt + timeoutMs + ANSWER_SLACK_MS;
+}
+
 export interface FenceClaim {
   readonly granted: boolean;
   readonly claimedAt: number;
+  /** Refused, and a tab got the answer for it: the token is spent. */
+  readonly answered?: boolean;
 }
 
 /** Claims of refresh-token presentations, per session and generation. */
@@ -23,6 +33,8 @@ export interface RefreshFence {
   claim(sessionId: string, generation: number): Promise<FenceClaim>;
   /** Gives a claim back: the server said it did not take the token (a 429, a 503). */
   release(sessionId: string, generation: number): Promise<void>;
+  /** Notes that the answer for `generation`'s token arrived: it is spent, whatever becomes of the answer. */
+  answered(sessionId: string, generation: number): Promise<void>;
   /** Lets go of what the fence holds open (a database connection). */
   close?(): void;
 }
@@ -33,7 +45,7 @@ export class LocalRefreshFence implements RefreshFence {
   constructor(private readonly now: () => number = Date.now) {}
   claim(sessionId: string, generation: number): Promise<FenceClaim> {
     const row = this.claimed.get(sessionId);
-    if (row && row.generation >= generation) return Promise.resolve({ granted: false, claimedAt: row.at });
+    if (row && row.generation >= generation) return Promise.resolve(refusal(row, generation));
     const at = this.now();
     this.claimed.set(sessionId, { generation, at });
     return Promise.resolve({ granted: true, claimedAt: at });
@@ -43,6 +55,16 @@ export class LocalRefreshFence implements RefreshFence {
     if (row?.generation === generation) this.claimed.set(sessionId, { generation: generation - 1, at: row.at });
     return Promise.resolve();
   }
+  answered(sessionId: string, generation: number): Promise<void> {
+    const row = this.claimed.get(sessionId);
+    if (row?.generation === generation) this.claimed.set(sessionId, { ...row, answered: true });
+    return Promise.resolve();
+  }
+}
+
+/** A refused claim: a later generation claimed means this one was answered. */
+function refusal(row: ClaimRow, generation: number): FenceClaim {
+  return { granted: false, claimedAt: row.at, answered: row.generation > generation || row.answered === true };
 }
 
 /** Claims older than this are dropped when a new one is written: the sessions they fenced are long over. */
@@ -51,6 +73,7 @@ const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
 interface ClaimRow {
   readonly generation: number;
   readonly at: number;
+  readonly answered?: boolean;
 }
 
 /**
@@ -74,16 +97,20 @@ export class IndexedDbRefreshFence implements RefreshFence {
   async claim(sessionId: string, generation: number): Promise<FenceClaim> {
     // This tab's own claims first: it never presents a generation twice, whatever the database says.
     const local = await this.local.claim(sessionId, generation);
-    if (!local.granted) return local;
     try {
-      let claimedAt = local.claimedAt;
-      const granted = await this.update(sessionId, (row) => {
-        if (!row || row.generation < generation) return generation;
-        claimedAt = row.at;
-        return null;
+      let claim = local;
+      await this.update(sessionId, (row, now) => {
+        if (row && row.generation >= generation) {
+          // Refused here or there: the database also knows whether another tab got the answer.
+          const shared = refusal(row, generation);
+          claim = local.granted ? shared : { ...local, answered: local.answered || shared.answered };
+          return null;
+        }
+        return local.granted ? { generation, at: now } : null;
       });
-      return { granted, claimedAt };
+      return claim;
     } catch {
+      if (!local.granted) return local;
       // The database failed: no proof that no other tab presented it. Present nothing; the
       // caller heals through the identity-session cookie (claimedAt in the past: at once).
       return { granted: false, claimedAt: Number.NEGATIVE_INFINITY };
@@ -94,9 +121,21 @@ export class IndexedDbRefreshFence implements RefreshFence {
     await this.local.release(sessionId, generation);
     if (!this.db) return; // closed (or never opened): nothing claimed there to give back
     try {
-      await this.update(sessionId, (row) => (row?.generation === generation ? generation - 1 : null));
+      await this.update(sessionId, (row) =>
+        row?.generation === generation ? { ...row, generation: generation - 1 } : null,
+      );
     } catch {
       // The claim stays: the next attempt heals through the identity-session cookie instead.
+    }
+  }
+
+  async answered(sessionId: string, generation: number): Promise<void> {
+    await this.local.answered(sessionId, generation);
+    if (!this.db) return;
+    try {
+      await this.update(sessionId, (row) => (row?.generation === generation ? { ...row, answered: true } : null));
+    } catch {
+      // Unnoted: a sign-out may then present the spent token, which the service's reuse detection ends.
     }
   }
 
@@ -106,7 +145,10 @@ export class IndexedDbRefreshFence implements RefreshFence {
   }
 
   /** Reads the row and writes `decide(row)` in one transaction; resolves whether it wrote. */
-  private async update(sessionId: string, decide: (row: ClaimRow | undefined) => number | null): Promise<boolean> {
+  private async update(
+    sessionId: string,
+    decide: (row: ClaimRow | undefined, now: number) => ClaimRow | null,
+  ): Promise<boolean> {
     const db = await this.open();
     const now = this.now();
     return new Promise<boolean>((resolve, reject) => {
@@ -115,12 +157,12 @@ export class IndexedDbRefreshFence implements RefreshFence {
       let wrote = false;
       const read = claims.get(sessionId);
       read.onsuccess = () => {
-        const generation = decide(read.result as ClaimRow | undefined);
-        if (generation === null) return;
+        const row = decide(read.result as ClaimRow | undefined, now);
+        if (row === null) return;
         wrote = true;
-        claims.put({ generation, at: now } satisfies ClaimRow, sessionId);
+        claims.put(row, sessionId);
         // Old sessions' rows, pruned now and then.
-        if (generation % 16 === 1) {
+        if (row.generation % 16 === 1 && !row.answered) {
           claims.openCursor().onsuccess = (event) => {
             const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
             if (!cursor) return;

@@ -57,11 +57,19 @@ export class SessionEngine extends SessionDriver {
   private readonly restored: Promise<void>;
   private markRestored!: () => void;
   private pendingAccount: SignInResult['account'] | null = null;
+  /** When the running login began (its sign-in step, else its authorize). */
+  private loginStartedAt: number | null = null;
   private destroyed = false;
 
   constructor() {
     super();
     this.restored = new Promise<void>((resolve) => (this.markRestored = resolve));
+    // The server restores nothing (no storage, no cookie): signed out from the start, also with
+    // withManualRestore(), so that the guard answers there instead of waiting for a restore.
+    if (!this.platform.isBrowser) {
+      this.state.markRestored();
+      this.markRestored();
+    }
     // A config object is checked here, at injection: a wrong option fails start-up with its name.
     if (typeof this.source !== 'function') this.active = this.run(this.resolve(this.source));
     inject(DestroyRef).onDestroy(() => this.destroy());
@@ -140,22 +148,29 @@ export class SessionEngine extends SessionDriver {
   /** Step 1: email and password for the identity-session cookie. */
   async signIn(email: string, password: string, signal?: AbortSignal): Promise<SignInResult> {
     const active = await this.ready();
+    const startedAt = this.platform.now();
     const result = await signIn(active.config.client, email, password, { signal });
-    active.signedIn();
+    active.signedIn(startedAt);
     this.pendingAccount = result.account;
+    this.loginStartedAt = startedAt;
     return result;
   }
 
   /** Step 2: a code for the identity session (the browser's cookie). */
   async authorize(signal?: AbortSignal): Promise<AuthorizationResult> {
     const { config } = await this.ready();
+    this.loginStartedAt ??= this.platform.now();
     return authorize(config.client, { signal });
   }
 
   /** Step 3: the code for tokens, which become the session in every tab. */
   async exchange(result: AuthorizationResult, signal?: AbortSignal): Promise<IdentitySession> {
     const active = await this.ready();
+    const startedAt = this.loginStartedAt;
+    this.loginStartedAt = null;
     const tokens = await exchangeCode(active.config.client, result, { signal });
+    // A sign-out that came while this login ran wins over it.
+    if (startedAt !== null && active.signedOutSince(startedAt)) active.cancelLogin(tokens);
     const subject = tokens.idTokenClaims?.sub;
     const account =
       this.pendingAccount && (!subject || this.pendingAccount.id === subject) ? this.pendingAccount : undefined;

@@ -1,4 +1,6 @@
-// The state owner's transitions, without TestBed: signals work outside an injector.
+// The state owner's transitions, without TestBed: a bare injector (no NgZone) is enough.
+import { Injector, NgZone } from '@angular/core';
+
 import type { IdentityAuthEvent } from './identity-auth-events';
 import { SessionState } from './session-state';
 import type { IdentityTokenRecord } from './token-record';
@@ -26,7 +28,7 @@ describe('SessionState', () => {
   let events: IdentityAuthEvent[];
 
   beforeEach(() => {
-    state = new SessionState();
+    state = Injector.create({ providers: [SessionState] }).get(SessionState);
     store = new MemoryTokenStore();
     state.attach(store, () => 42);
     events = [];
@@ -91,6 +93,32 @@ describe('SessionState', () => {
     expect(state.end({ type: 'signedOut', at: 1, origin: 'other-tab', serverNotified: true }, 's1')).toBeFalse();
     expect(state.record()?.sessionId).toBe('s2');
     expect(state.adopt(record(8), 'refresh', 'other-tab')).toBeFalse();
+  });
+
+  it("changes what the app reads inside the app's zone: the engine calls it from outside", () => {
+    let inZone = false;
+    const zone = {
+      run: <T>(change: () => T): T => {
+        inZone = true;
+        try {
+          return change();
+        } finally {
+          inZone = false;
+        }
+      },
+    };
+    const zoned = Injector.create({ providers: [SessionState, { provide: NgZone, useValue: zone }] }).get(SessionState);
+    zoned.attach(new MemoryTokenStore(), () => 42);
+    const seen: string[] = [];
+    zoned.events.subscribe((event) => seen.push(`${event.type} ${inZone ? 'inside' : 'outside'}`));
+    const run = spyOn(zone, 'run').and.callThrough();
+    zoned.markRestored();
+    expect(run).toHaveBeenCalledTimes(1);
+    zoned.adopt(record(1), 'login', 'this-tab');
+    zoned.adopt(record(2), 'refresh', 'this-tab');
+    zoned.end({ type: 'signedOut', at: 1, origin: 'this-tab', serverNotified: true });
+    expect(seen).toEqual(['signedIn inside', 'refreshed inside', 'signedOut inside']);
+    expect(zoned.status()).toBe('signed-out');
   });
 
   it('never puts a token into the public session', () => {

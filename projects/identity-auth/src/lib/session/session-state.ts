@@ -1,8 +1,12 @@
 /**
  * THE owner of the session's tokens: the only place they are written. Everything
  * else reads the signals it exposes, or asks it to adopt or end a session.
+ *
+ * The engine's timers and messages run outside Angular's zone (IdentityAuthPlatform);
+ * the changes the app reads — these signals and events — are made inside it, so a
+ * zone.js app renders them and its own event handlers run in its zone.
  */
-import { computed, Injectable, signal } from '@angular/core';
+import { computed, inject, Injectable, NgZone, signal } from '@angular/core';
 import { Subject } from 'rxjs';
 
 import type { IdentityAuthEvent, IdentityAuthEventOrigin } from './identity-auth-events';
@@ -25,6 +29,7 @@ export class SessionState {
   private writes: Promise<void> = Promise.resolve();
   private queuedWrites = 0;
   private now: () => number = Date.now;
+  private readonly zone = inject(NgZone, { optional: true });
 
   readonly status = this.currentStatus.asReadonly();
   readonly session = computed<IdentitySession | null>(() => {
@@ -55,6 +60,10 @@ export class SessionState {
    * session); persists it and emits `signedIn` or `refreshed`. Returns whether it was taken.
    */
   adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: IdentityAuthEventOrigin): boolean {
+    return this.inAppZone(() => this.adoptHere(record, cause, origin));
+  }
+
+  private adoptHere(record: IdentityTokenRecord, cause: AdoptCause, origin: IdentityAuthEventOrigin): boolean {
     const previous = this.current();
     if (this.endedSessions.has(record.sessionId) || !isNewerRecord(record, previous)) return false;
     this.highestGeneration = Math.max(this.highestGeneration, record.generation);
@@ -77,6 +86,13 @@ export class SessionState {
    * session: a newer login here stays.
    */
   end(event: (IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }) | null, sessionId?: string): boolean {
+    return this.inAppZone(() => this.endHere(event, sessionId));
+  }
+
+  private endHere(
+    event: (IdentityAuthEvent & { type: 'signedOut' | 'sessionExpired' }) | null,
+    sessionId?: string,
+  ): boolean {
     const previous = this.current();
     if (sessionId !== undefined) this.endedSessions.add(sessionId);
     if (previous && sessionId !== undefined && previous.sessionId !== sessionId) return false;
@@ -106,7 +122,12 @@ export class SessionState {
 
   /** Start-up's restore finished: `unknown` becomes `signed-out` when nothing was restored. */
   markRestored(): void {
-    if (this.currentStatus() === 'unknown') this.currentStatus.set('signed-out');
+    if (this.currentStatus() === 'unknown') this.inAppZone(() => this.currentStatus.set('signed-out'));
+  }
+
+  /** Runs `change` in the app's zone (at once when already there, or when there is none). */
+  private inAppZone<T>(change: () => T): T {
+    return this.zone && !NgZone.isInAngularZone() ? this.zone.run(change) : change();
   }
 
   /**

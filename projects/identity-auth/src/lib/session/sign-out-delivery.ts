@@ -15,7 +15,7 @@ import {
 
 import { backoffDelay } from './backoff';
 import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
-import type { RefreshFence } from './refresh-fence';
+import { answerDueBy, type RefreshFence } from './refresh-fence';
 import type { SignOutMarker } from './sign-out-marker';
 
 /** Tokens to revoke. Held in this page's memory only. */
@@ -76,7 +76,22 @@ export class SignOutDelivery {
 
   /** Revokes `tokens` with the next delivery. */
   hold(tokens: HeldTokens): void {
-    this.held.push(tokens);
+    const { client, platform } = this.host;
+    if (!this.running || this.closed || !tokens.refreshToken || tokens.expiresAt - BEARER_MARGIN_MS <= platform.now()) {
+      this.held.push(tokens);
+      return;
+    }
+    // A delivery is busy (a slow cookie exchange, say) and this tab may close before it gets
+    // to these: revoked at once with their own bearer. The identity session stays the run's.
+    signOut(client, tokens.accessToken, tokens.refreshToken, { credentials: 'omit', keepalive: true }).catch((err) => {
+      if (!isIdentityAuthError(err)) return;
+      // Not heard: the next run tries again. The bearer refused as dead before its time (this
+      // tab was frozen, another clock): the next run finds another bearer.
+      if (err.status === 401) this.held.push({ ...tokens, expiresAt: 0 });
+      else if (err.transient) this.held.push(tokens);
+      else return;
+      void this.deliver();
+    });
   }
 
   /** Whether anything is left to tell the service. */
@@ -104,7 +119,8 @@ export class SignOutDelivery {
     const { marker, platform } = this.host;
     try {
       let identitySessionEnded = false;
-      do {
+      let markedAt = marker.read()?.at;
+      for (;;) {
         // Tokens a late refresh answer brings while this runs are revoked in the same run.
         while (this.held.length > 0) {
           // A closed tab starts nothing more; the pending mark has the next start finish it.
@@ -118,7 +134,13 @@ export class SignOutDelivery {
           // this run, ending the identity session), unless there is none to end.
           identitySessionEnded = (await unlessRefused(this.cookieBearer())) === null;
         }
-      } while (this.held.length > 0);
+        if (this.held.length > 0) continue;
+        // Marked again meanwhile (a sign-in this sign-out overtook): that identity session ends too.
+        const mark = marker.read();
+        if (!mark?.pending || mark.at === markedAt) break;
+        markedAt = mark.at;
+        identitySessionEnded = false;
+      }
       this.attempt = 0;
       // The tab that settles the mark reports it (once, not every tab that helped).
       if (marker.settle() && !first) this.host.confirmed();
@@ -144,7 +166,7 @@ export class SignOutDelivery {
     const credentials = tokens.endsIdentitySession && this.host.marker.pending ? 'include' : 'omit';
     if (tokens.expiresAt - BEARER_MARGIN_MS > platform.now()) {
       try {
-        await signOut(client, tokens.accessToken, tokens.refreshToken, { credentials });
+        await signOut(client, tokens.accessToken, tokens.refreshToken, { credentials, keepalive: true });
         return credentials === 'include';
       } catch (err) {
         // Refused as dead before its time (revoked, another clock): a fresh bearer below.
@@ -160,15 +182,24 @@ export class SignOutDelivery {
       return credentials === 'include';
     }
     // No identity session left: one refresh for a bearer — presented once, like any refresh token.
-    if (!(await fence.claim(tokens.sessionId, tokens.generation)).granted) return false;
+    // Before the claim: a claim taken and then held back by the clock would stay taken.
+    this.host.checkRetryClock();
+    const claim = await fence.claim(tokens.sessionId, tokens.generation);
+    // Claimed before: a refresh of it is under way (that tab sees the sign-out and revokes what
+    // it gets), or its answer was lost long ago. Then its fate is unknown, and presenting it is
+    // the one way left to end it: spent, the service's reuse detection revokes the whole grant —
+    // the grant of a session that ends anyway.
+    if (!claim.granted && (claim.answered || answerDueBy(claim.claimedAt, client.timeoutMs) > platform.now()))
+      return false;
     let fresh: TokenSet;
     try {
-      this.host.checkRetryClock();
       fresh = await refreshTokens(client, tokens.refreshToken);
+      void fence.answered(tokens.sessionId, tokens.generation);
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) {
         this.host.noteTransient(err);
-        if (err.status === 429 || err.status === 503) await fence.release(tokens.sessionId, tokens.generation);
+        if (claim.granted && (err.status === 429 || err.status === 503))
+          await fence.release(tokens.sessionId, tokens.generation);
         throw err;
       }
       return false; // spent or revoked already: nothing of it lives

@@ -1,6 +1,6 @@
 // Support for the session-race specs (no specs of its own): each race is one body,
 // run by session/session-races.integration.spec.ts (one `it` each) and by the fault
-// matrix (reliability/browser/races.faults.spec.ts, rows 40–47). Real engine, real
+// matrix (reliability/browser/races.faults.spec.ts, rows 40–48). Real engine, real
 // Chromium, the real emulator; a body records what it saw with `observe` (never a
 // token) and decides with `expect`. Where a body replaces a part of the app (a token
 // store of the app's own) or of the browser, its title says so.
@@ -34,7 +34,7 @@ import {
   TRADER,
   TWO_FACTOR,
   until,
-} from './emulator-tabs.spec';
+} from './emulator-tabs';
 
 /** Adds one line to what a race observed (the fault matrix's "observed" column). */
 export type Observe = (line: string) => void;
@@ -122,26 +122,31 @@ async function refreshTokenAlive(refreshToken: string): Promise<boolean> {
 
 /** The refresh tokens that refresh answers carried, kept by the wrapped page fetch (never printed). */
 interface RefreshAnswers {
+  /** Refresh tokens that refresh answers carried. */
   readonly rotated: string[];
+  /** Refresh tokens that code-exchange answers (a login's) carried. */
+  readonly issued: string[];
 }
 let restoreFetch: (() => void) | null = null;
 
 /** Wraps the page's fetch until {@link cleanUpRaces}; install before a tab opens (the client binds fetch then). */
 function captureRefreshAnswers(): RefreshAnswers {
   const original = window.fetch;
-  const seen: RefreshAnswers = { rotated: [] };
+  const seen: RefreshAnswers = { rotated: [], issued: [] };
   const wrapped = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const response = await original.call(window, input, init);
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const body = init?.body;
     const form =
       body instanceof URLSearchParams ? body : typeof body === 'string' ? new URLSearchParams(body) : undefined;
-    if (url.includes(TOKEN_PATH) && form?.get('grant_type') === 'refresh_token' && response.ok) {
+    const grant = form?.get('grant_type');
+    if (url.includes(TOKEN_PATH) && (grant === 'refresh_token' || grant === 'authorization_code') && response.ok) {
       const json = (await response
         .clone()
         .json()
         .catch(() => null)) as { refresh_token?: unknown } | null;
-      if (typeof json?.refresh_token === 'string') seen.rotated.push(json.refresh_token);
+      if (typeof json?.refresh_token === 'string')
+        (grant === 'refresh_token' ? seen.rotated : seen.issued).push(json.refresh_token);
     }
     return response;
   };
@@ -579,7 +584,39 @@ export const REPLAY_AFTER_USER_SWITCH: Race = {
   },
 };
 
-/** The races in the order of list of session races (cases 4–11): the spec and the fault matrix run these. */
+/** Case 12. */
+export const SIGN_OUT_DURING_LOGIN: Race = {
+  title: "sign-out while a login's code-exchange answer is on its way (the server issued; emulator delay-answer)",
+  expected:
+    'the sign-out wins: the login fails with signed_out, the refresh token of the late answer is revoked, the tab stays signed out',
+  async run(observe) {
+    const answers = captureRefreshAnswers();
+    const tab = openTab();
+    await tab.service.restore();
+    await arm({ path: TOKEN_PATH, method: 'POST', mode: 'delay-answer', ms: 1_500 });
+    const login = tab.login().then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // The service has issued the login's tokens and holds the answer back.
+    await until(async () => (await heldAnswers()) === 1, 'the code answer held by the server');
+    await lastValueFrom(tab.service.signOut());
+    const error = await login;
+    await until(() => answers.issued.length >= 1, 'the late code answer to arrive');
+    const issued = answers.issued[0];
+    const revoked = await becomes(async () => !(await refreshTokenAlive(issued)), 5_000);
+    const code = isIdentityAuthError(error) ? error.code : String(error);
+    observe(
+      `login ended with ${code}; its refresh token revoked within 5 s: ${revoked}; status ${tab.service.status()}, signedIn events ${tab.count('signedIn')}`,
+    );
+    expect(code).withContext('the login overtaken by the sign-out').toBe('signed_out');
+    expect(revoked).withContext('the refresh token of the late code answer was revoked within 5 s').toBeTrue();
+    expect(tab.service.status()).toBe('signed-out');
+    expect(tab.count('signedIn')).toBe(0);
+  },
+};
+
+/** The races in the order of list of session races (cases 4–12): the spec and the fault matrix run these. */
 export const RACES: readonly (readonly [caseNumber: number, race: Race])[] = [
   [4, SIGN_OUT_DURING_REFRESH],
   [5, ON_DEMAND_DURING_BACKOFF],
@@ -589,4 +626,5 @@ export const RACES: readonly (readonly [caseNumber: number, race: Race])[] = [
   [9, ORDERED_STORE_WRITES],
   [10, SIGN_OUT_WHILE_LEADER_REFRESHES],
   [11, REPLAY_AFTER_USER_SWITCH],
+  [12, SIGN_OUT_DURING_LOGIN],
 ];

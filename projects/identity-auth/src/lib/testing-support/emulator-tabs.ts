@@ -106,18 +106,7 @@ export async function cleanSlate(): Promise<void> {
   await resetStats();
 }
 
-/** Polls until `condition` holds (never a fixed sleep). */
-export async function until(
-  condition: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+export { until } from './until';
 
 export interface Tab {
   readonly service: IdentityAuthService;
