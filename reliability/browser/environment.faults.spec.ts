@@ -8,7 +8,7 @@ import { lastValueFrom } from 'rxjs';
 import {
   BrowserIdentityAuthPlatform,
   type Cancel,
-} from '../../projects/identity-auth/src/lib/session/identity-auth-platform';
+} from '../../projects/identity-auth/src/lib/platform/identity-auth-platform';
 import {
   arm,
   cleanSlate,

@@ -8,7 +8,7 @@ import { isIdentityAuthError } from 'b2trader.identity.auth/core';
 import type { IdentityAuthConfig } from '../../projects/identity-auth/src/lib/identity-auth-config';
 import { identityAuthInterceptor } from '../../projects/identity-auth/src/lib/http/interceptor';
 import type { IdentityAuthFeature } from '../../projects/identity-auth/src/lib/providers';
-import { IdentityAuthPlatform } from '../../projects/identity-auth/src/lib/session/identity-auth-platform';
+import { IdentityAuthPlatform } from '../../projects/identity-auth/src/lib/platform/identity-auth-platform';
 import { openTab, type Tab } from '../../projects/identity-auth/src/lib/testing-support/emulator-tabs';
 
 /** Adds one line to the case's "observed" column. */

@@ -49,4 +49,4 @@ export {
   identityAuthGuard,
   identityAuthGuardWith,
   type IdentityAuthGuardOptions,
-} from './lib/guard';
+} from './lib/http/guard';

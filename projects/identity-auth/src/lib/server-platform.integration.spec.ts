@@ -7,9 +7,9 @@ import { provideRouter, Router } from '@angular/router';
 import { lastValueFrom } from 'rxjs';
 
 import { IdentityAuthService } from './identity-auth.service';
-import { identityAuthGuard } from './guard';
+import { identityAuthGuard } from './http/guard';
 import { provideIdentityAuth, withMachineToMachine, withManualRestore } from './providers';
-import { IdentityAuthPlatform, ServerIdentityAuthPlatform } from './session/identity-auth-platform';
+import { IdentityAuthPlatform, ServerIdentityAuthPlatform } from './platform/identity-auth-platform';
 import { requireEmulator } from './testing-support/emulator-tabs';
 
 @Component({

@@ -4,7 +4,7 @@
  * timers, messages, lock grants and storage events runs.
  */
 import type { RefreshFence } from '@engine/session/refresh-fence';
-import type { Cancel, TabChannel, TabLocks } from '@engine/session/identity-auth-platform';
+import type { Cancel, TabChannel, TabLocks } from '@engine/platform/identity-auth-platform';
 
 import { BASE_URL } from '../server/identity-server';
 import type { Browser } from './browser';

@@ -6,11 +6,11 @@
  */
 import { createEnvironmentInjector, type EnvironmentInjector, Injector, type Provider } from '@angular/core';
 import { IDENTITY_AUTH_CONFIG_SOURCE } from '@engine/identity-auth-config';
-import { IdentityAuthPlatform } from '@engine/session/identity-auth-platform';
+import { IdentityAuthPlatform } from '@engine/platform/identity-auth-platform';
 import { SessionEngine } from '@engine/session/session-engine';
 import { SessionState } from '@engine/session/session-state';
 import { IDENTITY_TOKEN_STORE } from '@engine/session/token-store';
-import type { Cancel } from '@engine/session/identity-auth-platform';
+import type { Cancel } from '@engine/platform/identity-auth-platform';
 
 import type { Prng } from '../sim/prng';
 import type { Browser } from './browser';

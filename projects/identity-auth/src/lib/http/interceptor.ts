@@ -16,7 +16,7 @@ import {
 import { DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
 import { catchError, defer, filter, from, type Observable, switchMap, throwError } from 'rxjs';
 
-import { documentBaseUri } from '../session/document-base-uri';
+import { documentBaseUri } from '../platform/document-base-uri';
 import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 import { SKIP_IDENTITY_AUTH } from './context';

@@ -21,7 +21,7 @@ import {
   provideEnvironmentInitializer,
 } from '@angular/core';
 
-import { documentBaseUri } from '../session/document-base-uri';
+import { documentBaseUri } from '../platform/document-base-uri';
 import { IDENTITY_AUTH_HTTP_SETTINGS } from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 

@@ -29,7 +29,7 @@ import {
 import type { ResolvedIdentityAuthConfig } from '../identity-auth-config';
 import { CrossTab, type TabMessage } from './cross-tab';
 import type { IdentityAuthEvent } from './identity-auth-events';
-import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { Cancel, IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { RefreshCoordinator, type RefreshHost } from './refresh-coordinator';
 import type { RefreshFence } from './refresh-fence';
 import { restoreSession } from './restore';

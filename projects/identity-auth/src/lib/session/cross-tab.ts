@@ -4,7 +4,7 @@
  * both: without either, tabs share nothing — every tab leads itself and holds
  * tokens of its own, so no two tabs ever hold one refresh token.
  */
-import type { IdentityAuthPlatform, TabChannel, TabLocks } from './identity-auth-platform';
+import type { IdentityAuthPlatform, TabChannel, TabLocks } from '../platform/identity-auth-platform';
 import { type IdentityTokenRecord, parseRecord } from './token-record';
 
 /** What tabs say to each other. Every message names its sender. */

@@ -4,7 +4,7 @@
 // bundle). Closing a page really releases its leader lock.
 import { PLATFORM_ID } from '@angular/core';
 
-import { BrowserIdentityAuthPlatform, IdentityAuthPlatform } from './identity-auth-platform';
+import { BrowserIdentityAuthPlatform, IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import {
   cleanSlate,
   closeAllTabs,

@@ -18,7 +18,7 @@ import {
 
 import { backoffDelay } from './backoff';
 import type { CrossTab } from './cross-tab';
-import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { Cancel, IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { answerDueBy, type RefreshFence } from './refresh-fence';
 import { reauthorizeFailureAction, refreshFailureAction } from './refresh-failure';
 import { clockJumped, refreshDueAt, type RefreshTiming } from './refresh-schedule';

@@ -6,7 +6,7 @@ import { isIdentityAuthError } from 'b2trader.identity.auth/core';
 
 import { backoffDelay, type BackoffPolicy } from './backoff';
 import type { CrossTab } from './cross-tab';
-import type { IdentityAuthPlatform } from './identity-auth-platform';
+import type { IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import type { SessionState } from './session-state';
 import type { IdentityTokenRecord } from './token-record';
 import type { IdentityTokenStore } from './token-store';

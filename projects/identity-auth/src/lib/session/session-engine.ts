@@ -24,7 +24,7 @@ import {
   type ResolvedIdentityAuthConfig,
 } from '../identity-auth-config';
 import { ActiveSession } from './active-session';
-import { IdentityAuthPlatform } from './identity-auth-platform';
+import { IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { needsRefresh } from './refresh-schedule';
 import type { IdentitySession } from './session-access';
 import { SessionDriver } from './session-driver';

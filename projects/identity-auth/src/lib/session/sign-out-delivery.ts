@@ -14,7 +14,7 @@ import {
 } from 'b2trader.identity.auth/core';
 
 import { backoffDelay } from './backoff';
-import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { Cancel, IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { answerDueBy, type RefreshFence } from './refresh-fence';
 import type { SignOutMarker } from './sign-out-marker';
 

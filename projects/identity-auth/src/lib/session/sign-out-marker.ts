@@ -5,7 +5,7 @@
  * cookie may still live when the identity service could not be told. Only a new
  * sign-in removes it.
  */
-import type { Cancel, IdentityAuthPlatform } from './identity-auth-platform';
+import type { Cancel, IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { sessionStartedAt } from './token-record';
 
 /** What the mark says. Holds no token. */

@@ -4,7 +4,7 @@
  */
 import { InjectionToken } from '@angular/core';
 
-import type { IdentityAuthPlatform } from './identity-auth-platform';
+import type { IdentityAuthPlatform } from '../platform/identity-auth-platform';
 import { type IdentityTokenRecord, parseRecord } from './token-record';
 
 /**

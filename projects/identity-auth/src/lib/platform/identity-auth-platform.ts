@@ -13,7 +13,7 @@ import { DOCUMENT, isPlatformBrowser } from '@angular/common';
 import { inject, Injectable, NgZone, PLATFORM_ID } from '@angular/core';
 
 import { documentBaseUri } from './document-base-uri';
-import { IndexedDbRefreshFence, LocalRefreshFence, type RefreshFence } from './refresh-fence';
+import { IndexedDbRefreshFence, LocalRefreshFence, type RefreshFence } from '../session/refresh-fence';
 
 /** A cancel function for a timer or a listener. */
 export type Cancel = () => void;

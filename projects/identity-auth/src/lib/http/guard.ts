@@ -14,7 +14,7 @@ import {
   type UrlTree,
 } from '@angular/router';
 
-import { type IdentityAuthStatus, type IdentitySession, SessionAccess } from './session/session-access';
+import { type IdentityAuthStatus, type IdentitySession, SessionAccess } from '../session/session-access';
 
 /**
  * The route signed-out users are sent to by {@link identityAuthGuard}. Default `/sign-in`.

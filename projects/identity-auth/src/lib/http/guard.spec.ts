@@ -5,8 +5,8 @@ import { TestBed } from '@angular/core/testing';
 import { provideRouter, Router, type Routes } from '@angular/router';
 
 import { guardVerdict, IDENTITY_AUTH_SIGN_IN_ROUTE, identityAuthGuard, identityAuthGuardWith } from './guard';
-import { type IdentityAuthStatus, type IdentitySession, SessionAccess } from './session/session-access';
-import { FakeSession } from './testing-support/fake-session';
+import { type IdentityAuthStatus, type IdentitySession, SessionAccess } from '../session/session-access';
+import { FakeSession } from '../testing-support/fake-session';
 
 @Component({ template: 'page' })
 class Page {}
