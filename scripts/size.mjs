@@ -2,7 +2,8 @@
 // What the library adds to an app's bundle: production `ng build`s of one small
 // standalone app (router, HttpClient, a request to a protected API, login, refresh and
 // sign-out buttons) with the library and without it, compared in gzip bytes. Prints the
-// difference and, from the build's stats, which packages the added bytes come from.
+// difference, which packages the added bytes come from (the build's stats), which of the
+// library's source files (its source maps), and each entry point bundled alone.
 // Not part of `npm test`: sizes are a figure to report, not a pass/fail line.
 //
 // Usage: node scripts/size.mjs [--skip-library-build]
@@ -12,6 +13,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
+import { build as esbuild } from 'esbuild';
+
+import { bytesBySource } from '../bench/lib/source-map-bytes.mjs';
 import { linkBuiltPackage } from './link-built-package.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -118,7 +122,8 @@ function writeWorkspace() {
             outputHashing: 'none',
             budgets: [],
             optimization: true,
-            sourceMap: false,
+            // the library's source maps give the per-file view; the maps are separate files
+            sourceMap: name === 'with' ? { scripts: true, vendor: true } : false,
             extractLicenses: false,
           },
         },
@@ -157,11 +162,60 @@ function build(name) {
   let raw = 0;
   let gzip = 0;
   for (const file of readdirSync(out).filter((f) => f.endsWith('.js'))) {
-    const bytes = readFileSync(join(out, file));
+    // without the source-map comment, so that the two builds compare alike
+    const bytes = Buffer.from(readFileSync(join(out, file), 'utf8').replace(/\n\/\/# sourceMappingURL=\S+\s*$/, ''));
     raw += bytes.length;
     gzip += gzipSync(bytes, { level: 9 }).length;
   }
-  return { raw, gzip, stats: JSON.parse(readFileSync(join(work, 'dist', name, 'stats.json'), 'utf8')) };
+  return { raw, gzip, out, stats: JSON.parse(readFileSync(join(work, 'dist', name, 'stats.json'), 'utf8')) };
+}
+
+/** Minified bytes of the built app by the library's source file (and oauth4webapi), from its source maps. */
+function bySourceFile(out) {
+  const sizes = new Map();
+  for (const file of readdirSync(out).filter((f) => f.endsWith('.js'))) {
+    const map = JSON.parse(readFileSync(join(out, `${file}.map`), 'utf8'));
+    for (const [source, bytes] of Object.entries(bytesBySource(readFileSync(join(out, file), 'utf8'), map))) {
+      const own = /projects\/identity-auth\/(.+)$/.exec(source);
+      const key = own ? own[1] : source.includes('/oauth4webapi/') ? 'oauth4webapi' : undefined;
+      if (key) sizes.set(key, (sizes.get(key) ?? 0) + bytes);
+    }
+  }
+  return [...sizes].sort((a, b) => b[1] - a[1]);
+}
+
+/**
+ * Each entry point bundled alone with every export kept, as a production build minifies it
+ * (`ngDevMode` false), its dependencies left out: what the entry point itself weighs.
+ */
+async function entryPointsAlone() {
+  const sizes = [];
+  for (const entry of ['b2trader.identity.auth', 'b2trader.identity.auth/core', 'b2trader.identity.auth/testing']) {
+    const result = await esbuild({
+      stdin: { contents: `export * from '${entry}';`, resolveDir: root },
+      bundle: true,
+      format: 'esm',
+      minify: true,
+      write: false,
+      define: { ngDevMode: 'false' },
+      // the other entry points too: each is counted on its own
+      external: ['@angular/*', 'rxjs', 'rxjs/*', 'oauth4webapi', 'tslib'],
+      plugins: [
+        {
+          name: 'other-entry-points',
+          setup(b) {
+            b.onResolve({ filter: /^b2trader\.identity\.auth/ }, (args) =>
+              args.importer === '<stdin>' ? undefined : { path: args.path, external: true },
+            );
+          },
+        },
+      ],
+      logLevel: 'silent',
+    });
+    const bytes = result.outputFiles[0].contents;
+    sizes.push([entry, bytes.length, gzipSync(bytes, { level: 9 }).length]);
+  }
+  return sizes;
 }
 
 /** Bytes in the output by package (or the library's entry point), from esbuild's metafile. */
@@ -199,5 +253,10 @@ console.log(`app with the library:    ${kb(withLibrary.raw)} minified, ${kb(with
 console.log(`the library adds:        ${kb(added.raw)} minified, ${kb(added.gzip)} gzip`);
 console.log('added minified bytes by source:');
 for (const [name, bytes] of grown) console.log(`  ${name.padEnd(40)} ${kb(bytes)}`);
+console.log("the library's part by source file (minified):");
+for (const [name, bytes] of bySourceFile(withLibrary.out)) console.log(`  ${name.padEnd(50)} ${kb(bytes)}`);
+console.log('each entry point alone (every export, production minification, dependencies left out):');
+for (const [name, raw, gzip] of await entryPointsAlone())
+  console.log(`  ${name.padEnd(40)} ${kb(raw)} minified, ${kb(gzip)} gzip`);
 if (process.argv.includes('--json'))
   console.log(JSON.stringify({ added, without, with: withLibrary }, ['added', 'raw', 'gzip']));

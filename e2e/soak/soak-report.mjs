@@ -23,6 +23,84 @@ export function memoryTrend(samples) {
 }
 
 /**
+ * Heap samples of a tab's first third of life, and at least of its first 20 s, are warm-up, not a trend:
+ * the heap grows while code is compiled and caches fill, fast at first and flattening over minutes.
+ */
+export const HEAP_WARM_UP_MS = 20_000;
+/**
+ * How far one heap sample after a forced GC may sit from the tab's trend line by chance (measured: the
+ * residuals of soak runs stay within about 0.1 MiB; twice that, so that a busy machine does not fail it).
+ */
+export const HEAP_NOISE_BYTES = 0.25 * MIB;
+/** Growth slower than this is not judged a leak however long the run (allocator and JIT noise over hours). */
+export const HEAP_SLOPE_FLOOR_BYTES_PER_MIN = 0.02 * MIB;
+/** Fewer samples after warm-up than this, or a shorter span, and a tab's slope is not judged. */
+const MIN_JUDGED_SAMPLES = 5;
+const MIN_JUDGED_SPAN_MS = 20_000;
+
+/**
+ * Least-squares line through `points` ([x, y] pairs): its slope, and Sxx (the spread of the x values that
+ * the slope's uncertainty shrinks with). Needs two distinct x values.
+ */
+export function leastSquares(points) {
+  const n = points.length;
+  const meanX = points.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = points.reduce((sum, [, y]) => sum + y, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - meanX) ** 2;
+    sxy += (x - meanX) * (y - meanY);
+  }
+  return { slope: sxy / sxx, sxx };
+}
+
+/**
+ * The slope above which a tab's heap counts as growing, in bytes per minute: three standard errors of a
+ * slope fitted through samples carrying {@link HEAP_NOISE_BYTES} of noise, at the sampled times, and never
+ * below {@link HEAP_SLOPE_FLOOR_BYTES_PER_MIN}. It depends only on when the samples were taken, so a short
+ * run judges coarsely (about 1 MiB/min for 40 s of samples every 5 s) and a long run finely.
+ * @param {number} sxx spread of the sample times in minutes², from {@link leastSquares}
+ */
+export function heapSlopeLimit(sxx) {
+  return Math.max(HEAP_SLOPE_FLOOR_BYTES_PER_MIN, (3 * HEAP_NOISE_BYTES) / Math.sqrt(sxx));
+}
+
+/**
+ * Each tab incarnation's heap trend: the least-squares slope (bytes per minute) of its samples after warm-up
+ * ({@link HEAP_WARM_UP_MS}),
+ * the limit it is judged against, and whether it grew. A tab with too few samples after warm-up is listed
+ * with `judged: false`.
+ * @param {Array<{ tab: number, anchor: boolean, samples: Array<[number, number]> }>} series per tab
+ *   incarnation, samples as [ms since the tab (re)loaded, used heap bytes]
+ */
+export function heapSlopes(series) {
+  return series.map(({ tab, anchor, samples }) => {
+    const warmUp = Math.max(HEAP_WARM_UP_MS, (samples.at(-1)?.[0] ?? 0) / 3);
+    const after = samples.filter(([at]) => at >= warmUp).map(([at, bytes]) => [at / 60_000, bytes]);
+    const span = after.length ? (after.at(-1)[0] - after[0][0]) * 60_000 : 0;
+    if (after.length < MIN_JUDGED_SAMPLES || span < MIN_JUDGED_SPAN_MS)
+      return { tab, anchor, samples: after.length, judged: false };
+    const { slope, sxx } = leastSquares(after);
+    const limit = heapSlopeLimit(sxx);
+    return { tab, anchor, samples: after.length, judged: true, slope, limit, grew: slope > limit };
+  });
+}
+
+/** One line per judged tab: `tab 0 (first): +0.012 MiB/min (limit 1.16)`. */
+export function describeSlopes(slopes) {
+  const judged = slopes.filter((s) => s.judged);
+  if (judged.length === 0) return 'no tab lived long enough to judge';
+  const mibPerMin = (bytes) => `${bytes >= 0 ? '+' : ''}${(bytes / MIB).toFixed(3)}`;
+  return judged
+    .map(
+      (s) =>
+        `tab ${s.tab}${s.anchor ? ' (first)' : ''}: ${mibPerMin(s.slope)} MiB/min (limit ${(s.limit / MIB).toFixed(2)})`,
+    )
+    .join('; ');
+}
+
+/**
  * Successful `authorization_code` exchanges after the soak's own sign-in, split into silent heals (a refresh
  * had just failed: the identity-session cookie healed the grant) and restores (a tab opened with no peer).
  * @param {Array<{ at: number, grantType: string, outcome: string }>} tokenLog token-endpoint answers, in order
@@ -56,7 +134,7 @@ export function tokenRequestsPerRotation({ requests, rotations, faultAnswered, i
 
 /** The pass criteria of the soak, each `{ name, observed, pass }`. */
 export function verdicts(figures) {
-  const memory = memoryTrend(figures.heapSamples);
+  const slopes = heapSlopes(figures.heapSeries ?? []);
   return [
     {
       name: '0 forced sign-outs while the identity session lives',
@@ -79,9 +157,10 @@ export function verdicts(figures) {
       pass: figures.perRotation <= 1,
     },
     {
-      name: 'no memory growth trend (longest-lived tab)',
-      observed: `${mib(memory.start)} → ${mib(memory.end)} MiB`,
-      pass: !memory.grew,
+      name: 'no heap growth: least-squares slope after warm-up within its limit, every tab',
+      observed: describeSlopes(slopes),
+      // the first tab lives the whole run: it must be judged
+      pass: slopes.some((s) => s.anchor && s.judged) && slopes.every((s) => !s.grew),
     },
   ];
 }
@@ -131,6 +210,7 @@ export function figureRows(f) {
     ['API requests lost / answered twice', `${f.apiLost} / ${f.apiDoubled}`],
     ['heap of the longest-lived tab, start → end', `${mib(memory.start)} → ${mib(memory.end)} MiB`],
     ['heap samples (MiB, after GC, at most 12 shown)', thin(f.heapSamples, 12).map(mib).join(' ')],
+    ['heap slope after warm-up, per tab', describeSlopes(heapSlopes(f.heapSeries ?? []))],
   ];
 }
 

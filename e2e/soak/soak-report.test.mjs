@@ -5,6 +5,10 @@ import { describe, it } from 'node:test';
 import { seededRandom } from './prng.mjs';
 import {
   classifyCodeExchanges,
+  HEAP_SLOPE_FLOOR_BYTES_PER_MIN,
+  heapSlopeLimit,
+  heapSlopes,
+  leastSquares,
   memoryTrend,
   summaryLine,
   thin,
@@ -32,6 +36,61 @@ describe('soak: memory trend', () => {
   ]) {
     it(`${name}: grew = ${grew}`, () => assert.equal(memoryTrend(samples).grew, grew));
   }
+});
+
+/** A tab's samples every 5 s for `seconds`, the heap at `mib(t)` (t in seconds). */
+function series(seconds, mibAt, { tab = 0, anchor = true } = {}) {
+  const samples = [];
+  for (let t = 0; t <= seconds; t += 5) samples.push([t * 1000, mibAt(t) * MIB]);
+  return { tab, anchor, samples };
+}
+/** Deterministic noise of ±0.1 MiB. */
+const wobble = (t) => 0.1 * Math.sin(t * 1.7);
+
+describe('soak: heap slope', () => {
+  it('least squares finds the slope of a line and of a noisy line', () => {
+    assert.equal(
+      leastSquares([
+        [0, 1],
+        [1, 3],
+        [2, 5],
+      ]).slope,
+      2,
+    );
+    const { slope } = leastSquares(series(60, (t) => 4 + t / 60 + wobble(t)).samples.map(([x, y]) => [x, y / MIB]));
+    assert.ok(Math.abs(slope * 60_000 - 1) < 0.2, `slope ${slope * 60_000} MiB/min`);
+  });
+
+  it('the limit shrinks with a longer run and never falls below the floor', () => {
+    const minute = leastSquares(
+      series(60, () => 0)
+        .samples.filter(([t]) => t >= 20_000)
+        .map(([t, y]) => [t / 60_000, y]),
+    );
+    const hour = leastSquares(series(3600, () => 0).samples.map(([t, y]) => [t / 60_000, y]));
+    assert.ok(heapSlopeLimit(minute.sxx) > 0.9 * MIB && heapSlopeLimit(minute.sxx) < 1.5 * MIB);
+    assert.equal(heapSlopeLimit(hour.sxx), HEAP_SLOPE_FLOOR_BYTES_PER_MIN);
+  });
+
+  for (const [name, tab, grew] of [
+    ['flat with noise, one minute', series(60, (t) => 4 + wobble(t)), false],
+    ['warm-up growth, then flat', series(60, (t) => (t < 20 ? 3 + t / 10 : 5) + wobble(t)), false],
+    ['2 MiB per minute, one minute', series(60, (t) => 4 + (2 * t) / 60 + wobble(t)), true],
+    ['0.1 MiB per minute over half an hour', series(1800, (t) => 4 + (0.1 * t) / 60 + wobble(t)), true],
+    ['0.01 MiB per minute over half an hour', series(1800, (t) => 4 + (0.01 * t) / 60 + wobble(t)), false],
+  ]) {
+    it(`${name}: grew = ${grew}`, () => {
+      const [slope] = heapSlopes([tab]);
+      assert.equal(slope.judged, true);
+      assert.equal(slope.grew, grew);
+    });
+  }
+
+  it('a tab that lived too briefly after warm-up is not judged', () => {
+    assert.deepEqual(heapSlopes([series(35, () => 4, { tab: 3, anchor: false })]), [
+      { tab: 3, anchor: false, samples: 4, judged: false },
+    ]);
+  });
 });
 
 describe('soak: code exchanges after sign-in', () => {
@@ -85,6 +144,7 @@ describe('soak: verdicts', () => {
     app401During: 2,
     perRotation: 1,
     heapSamples: [4, 4, 4, 4].map((m) => m * MIB),
+    heapSeries: [series(60, (t) => 4 + wobble(t)), series(60, () => 5, { tab: 1, anchor: false })],
   };
   it('a clean run passes all five criteria', () => {
     const results = verdicts(good);
@@ -97,7 +157,12 @@ describe('soak: verdicts', () => {
     ['a request answered twice', { apiDoubled: 1 }],
     ['a 401 outside faults', { app401Outside: 1 }],
     ['more than one token request per rotation', { perRotation: 1.01 }],
-    ['a growing heap', { heapSamples: [4, 4, 4, 9, 9, 9].map((m) => m * MIB) }],
+    ['a growing heap in the first tab', { heapSeries: [series(60, (t) => 4 + (3 * t) / 60)] }],
+    [
+      'a growing heap in another tab',
+      { heapSeries: [series(60, () => 4), series(60, (t) => 4 + (3 * t) / 60, { tab: 1, anchor: false })] },
+    ],
+    ['no judged sample of the first tab', { heapSeries: [series(15, () => 4)] }],
   ]) {
     it(`${name} fails exactly one criterion`, () => {
       assert.equal(summaryLine(verdicts({ ...good, ...change })), '4 passed, 1 failed');

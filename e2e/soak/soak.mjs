@@ -27,7 +27,7 @@ import {
 
 const TOKEN_PATH = '/identity/connect/token';
 const TICK_MS = 1000;
-const HEAP_EVERY_MS = 10_000;
+const HEAP_EVERY_MS = 5_000;
 /** A 401 seen by the app this long after a fault was applied counts as "during faults". */
 const FAULT_SHADOW_MS = 15_000;
 
@@ -130,8 +130,14 @@ const forcedDetails = [];
 let lastFaultAppliedAt = -Infinity;
 let faultsApplied = 0;
 
+/** Every tab incarnation's heap samples, [ms since it began, used bytes after a GC]. */
+const heapSeries = [];
+
 function newIncarnation(tab) {
   tab.id = nextId++;
+  tab.began = Date.now();
+  tab.heap = { tab: tab.id, anchor: tab.anchor, samples: [] };
+  heapSeries.push(tab.heap);
   tab.last = undefined;
   tab.endings = new Set();
   tab.signedOut = false;
@@ -141,6 +147,7 @@ async function openTab(anchor = false) {
   const tab = { page: await context.newPage(), anchor, errors: [] };
   tab.page.on('pageerror', (error) => tab.errors.push(error.message));
   newIncarnation(tab);
+  tab.cdp = await context.newCDPSession(tab.page);
   tabs.push(tab);
   if (anchor) {
     await signIn(tab.page, stack.url);
@@ -256,11 +263,20 @@ async function heapUsed(cdp) {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
+/** One heap sample of every tab, into its incarnation's series. */
+async function sampleHeaps() {
+  for (const tab of tabs) {
+    const at = Date.now() - tab.began;
+    const bytes = await heapUsed(tab.cdp).catch(() => undefined); // mid-navigation: the next round reads it
+    if (bytes !== undefined) tab.heap.samples.push([at, bytes]);
+  }
+}
+
 const runStarted = Date.now();
 const anchor = await openTab(true);
 signedInAt = Date.now();
 for (let i = 1; i < TABS; i++) await openTab();
-const cdp = await context.newCDPSession(anchor.page);
+const cdp = anchor.cdp;
 const heapSamples = [await heapUsed(cdp)];
 
 const endAt = Date.now() + MINUTES * 60_000;
@@ -272,7 +288,8 @@ while (Date.now() < endAt) {
   if (random() < ACTION_CHANCE) await randomAction();
   for (const tab of tabs) await sample(tab);
   if (Date.now() >= nextHeapAt) {
-    heapSamples.push(await heapUsed(cdp));
+    await sampleHeaps();
+    heapSamples.push(anchor.heap.samples.at(-1)?.[1] ?? (await heapUsed(cdp)));
     nextHeapAt += HEAP_EVERY_MS;
   }
   if (Date.now() >= nextReportAt) {
@@ -295,7 +312,8 @@ await waitFor(
   },
   { timeoutMs: 20_000, message: 'every tab with no API call in flight' },
 ).catch((error) => console.log(`soak: ${error.message}`));
-heapSamples.push(await heapUsed(cdp));
+await sampleHeaps();
+heapSamples.push(anchor.heap.samples.at(-1)[1]);
 for (const tab of tabs) await retire(tab);
 const stats = await readStats(stack.url);
 faultsApplied = stats.faultsApplied;
@@ -344,6 +362,7 @@ const figures = {
   serverApi: stats.api,
   serverTokenRequests: stats.tokenRequests,
   heapSamples,
+  heapSeries,
   pageErrors,
 };
 const results = verdicts(figures);

@@ -91,17 +91,17 @@ export function describeError(error: unknown): string {
   return `${(error as Error)?.name ?? typeof error}: ${String((error as Error)?.message ?? error).slice(0, 80)}`;
 }
 
-/** The library's keys in this page's Web Storage. */
 /**
- * The library's token records in Web Storage. The sign-out mark (`…:signed-out`) is not
- * one: it holds no token, which this checks.
+ * The library's token records in Web Storage. The sign-out mark (`…:signed-out`) and the
+ * time of the last sign-in (`…:signed-in`) are not: they hold no token, which this checks.
  */
 export function storedKeys(): string[] {
   return [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((key) => {
     if (!key.startsWith('b2trader.identity.auth')) return false;
+    if (key.endsWith(':signed-in')) return !/^\d+$/.test(localStorage.getItem(key) ?? '');
     if (!key.endsWith(':signed-out')) return true;
     const mark = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
-    return Object.keys(mark).some((field) => !['at', 'sessionIds', 'pending'].includes(field));
+    return Object.keys(mark).some((field) => !['at', 'sessionIds', 'pending', 'generations'].includes(field));
   });
 }
 

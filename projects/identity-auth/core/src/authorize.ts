@@ -21,6 +21,9 @@ import {
 import type { SignInResult } from './sign-in';
 import { type CallOptions, checkHeaders, withTransport } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** One authorize attempt: what must be kept until its code is exchanged. */
 export interface AuthorizationRequest {
   /** The authorize URL to request. */
@@ -110,14 +113,18 @@ export function validateAuthorizationResult(
   if (isSameEndpoint(url, client.url(IDENTITY_PATHS.unauthorized))) {
     throw new IdentityAuthError(
       'login_required',
-      'authorize failed: there is no valid identity session. Sign in first.',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'authorize failed: there is no valid identity session. Sign in first.'
+        : '',
       { step, code: LIBRARY_ERROR_CODES.noIdentitySession },
     );
   }
   if (!isSameEndpoint(url, new URL(request.redirectUri))) {
     throw new IdentityAuthError(
       'invalid_response',
-      'authorize failed: the answer did not end at the registered redirect URI.',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'authorize failed: the answer did not end at the registered redirect URI.'
+        : '',
       { step, code: LIBRARY_ERROR_CODES.unexpectedRedirect },
     );
   }
@@ -125,7 +132,9 @@ export function validateAuthorizationResult(
   if (states.length !== 1 || states[0] !== request.state) {
     throw new IdentityAuthError(
       'state_mismatch',
-      `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`
+        : '',
       { step, code: LIBRARY_ERROR_CODES.stateMismatch },
     );
   }
@@ -136,32 +145,48 @@ export function validateAuthorizationResult(
     if (err instanceof oauth.AuthorizationResponseError) {
       const kind = kindForOAuthError(err.error);
       const description = err.error_description ?? undefined;
-      throw new IdentityAuthError(kind, `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`, {
-        step,
-        code: err.error,
-        description,
-        cause: err,
-      });
+      throw new IdentityAuthError(
+        kind,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `authorize failed: ${err.error}${description ? ` (${description})` : ''}.`
+          : '',
+        {
+          step,
+          code: err.error,
+          description,
+          cause: err,
+        },
+      );
     }
     throw new IdentityAuthError(
       'invalid_response',
-      `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}${issuerMismatchAdvice(err)}.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `authorize failed: ${err instanceof Error ? err.message : 'invalid answer'}${issuerMismatchAdvice(err)}.`
+        : '',
       { step, code: (err as { code?: string }).code, cause: err },
     );
   }
   const codes = parameters.getAll('code');
   if (codes.length > 1)
     // RFC 6749 §3.1: a parameter appears at most once; which of two codes is ours cannot be known.
-    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has more than one code.', {
-      step,
-      code: LIBRARY_ERROR_CODES.repeatedCode,
-    });
+    throw new IdentityAuthError(
+      'invalid_response',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: the answer has more than one code.' : '',
+      {
+        step,
+        code: LIBRARY_ERROR_CODES.repeatedCode,
+      },
+    );
   const code = codes[0];
   if (!code)
-    throw new IdentityAuthError('invalid_response', 'authorize failed: the answer has no code.', {
-      step,
-      code: LIBRARY_ERROR_CODES.missingCode,
-    });
+    throw new IdentityAuthError(
+      'invalid_response',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: the answer has no code.' : '',
+      {
+        step,
+        code: LIBRARY_ERROR_CODES.missingCode,
+      },
+    );
   return { code, request, parameters };
 }
 
@@ -222,7 +247,9 @@ function secondFactorPending(err: unknown): unknown {
   if (!isIdentityAuthError(err, 'login_required') || err.code !== LIBRARY_ERROR_CODES.noIdentitySession) return err;
   return new IdentityAuthError(
     'login_required',
-    'authorize failed: the second factor of this sign-in is still pending. Finish it, then call authorize() again.',
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? 'authorize failed: the second factor of this sign-in is still pending. Finish it, then call authorize() again.'
+      : '',
     { step: 'authorize', code: LIBRARY_ERROR_CODES.secondFactorPending },
   );
 }
@@ -246,7 +273,9 @@ function finish(
     if (atEndpoint && response.status >= 400) {
       throw new IdentityAuthError(
         'invalid_client',
-        `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`
+          : '',
         {
           step: 'authorize',
           status: response.status,
@@ -298,11 +327,15 @@ async function followRedirectsByHand(
       try {
         current = new URL(location, current);
       } catch {
-        throw new IdentityAuthError('invalid_response', 'authorize failed: a redirect has an invalid Location.', {
-          step: 'authorize',
-          status: response.status,
-          code: LIBRARY_ERROR_CODES.invalidLocation,
-        });
+        throw new IdentityAuthError(
+          'invalid_response',
+          typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: a redirect has an invalid Location.' : '',
+          {
+            step: 'authorize',
+            status: response.status,
+            code: LIBRARY_ERROR_CODES.invalidLocation,
+          },
+        );
       }
       // The session goes to the identity service only: stop where a redirect leaves it.
       if (isTarget(client, current, request) || current.origin !== identityOrigin)
@@ -311,8 +344,12 @@ async function followRedirectsByHand(
     }
     return finish(client, request, current, response);
   }
-  throw new IdentityAuthError('invalid_response', `authorize failed: more than ${MAX_HOPS} redirects.`, {
-    step: 'authorize',
-    code: LIBRARY_ERROR_CODES.tooManyRedirects,
-  });
+  throw new IdentityAuthError(
+    'invalid_response',
+    typeof ngDevMode === 'undefined' || ngDevMode ? `authorize failed: more than ${MAX_HOPS} redirects.` : '',
+    {
+      step: 'authorize',
+      code: LIBRARY_ERROR_CODES.tooManyRedirects,
+    },
+  );
 }

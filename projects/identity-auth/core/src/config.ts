@@ -6,6 +6,9 @@ import * as oauth from 'oauth4webapi';
 
 import { type ClientId, IDENTITY_PATHS, issuerForBaseUrl, LOOPBACK_HOSTS, scopeForClient } from './clients';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Options of the protocol client. Only `url` and `clientId` are required. */
 export interface IdentityClientOptions {
   /** Base URL of B2Trader, without `/identity` (the identity service lives under `<url>/identity`). In a browser a path (`''`, `/`) means the page's origin. */
@@ -71,23 +74,39 @@ const INTERNALS = new WeakMap<IdentityClient, ClientInternals>();
 export function internalsOf(client: IdentityClient): ClientInternals {
   const found = typeof client === 'object' && client !== null ? INTERNALS.get(client) : undefined;
   if (!found) {
-    throw new TypeError('b2trader.identity.auth: "client" must be made by createIdentityClient()');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "client" must be made by createIdentityClient()'
+        : 'b2trader.identity.auth: "client"',
+    );
   }
   return found;
 }
 
 function resolveBase(url: string): URL {
   if (typeof url !== 'string')
-    throw new TypeError('b2trader.identity.auth: "url" must be a string such as https://example.com');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "url" must be a string such as https://example.com'
+        : 'b2trader.identity.auth: "url"',
+    );
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   let resolved: URL;
   try {
     resolved = origin && (url === '' || url.startsWith('/')) ? new URL(url || '/', origin) : new URL(url);
   } catch {
-    throw new TypeError('b2trader.identity.auth: "url" must be an absolute http(s) URL such as https://example.com');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "url" must be an absolute http(s) URL such as https://example.com'
+        : 'b2trader.identity.auth: "url"',
+    );
   }
   if (resolved.protocol !== 'https:' && resolved.protocol !== 'http:') {
-    throw new TypeError('b2trader.identity.auth: "url" must use https: (or http: on loopback)');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "url" must use https: (or http: on loopback)'
+        : 'b2trader.identity.auth: "url"',
+    );
   }
   return resolved;
 }
@@ -95,7 +114,9 @@ function resolveBase(url: string): URL {
 function checkTimeout(value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_TIMEOUT_MS) {
     throw new TypeError(
-      `b2trader.identity.auth: "timeoutMs" must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days)`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `b2trader.identity.auth: "timeoutMs" must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days)`
+        : 'b2trader.identity.auth: "timeoutMs"',
     );
   }
   return value;
@@ -113,30 +134,50 @@ function checkTimeout(value: number): number {
  */
 export function createIdentityClient(options: IdentityClientOptions): IdentityClient {
   if (!options || typeof options !== 'object')
-    throw new TypeError('b2trader.identity.auth: options must be an object with "url" and "clientId"');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: options must be an object with "url" and "clientId"'
+        : 'b2trader.identity.auth: "url"',
+    );
   const base = resolveBase(options.url);
   if (typeof options.clientId !== 'string' || options.clientId === '') {
     throw new TypeError(
-      'b2trader.identity.auth: "clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)'
+        : 'b2trader.identity.auth: "clientId"',
     );
   }
   if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
-    throw new TypeError('b2trader.identity.auth: "clientSecret" must be a non-empty string when given');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "clientSecret" must be a non-empty string when given'
+        : 'b2trader.identity.auth: "clientSecret"',
+    );
   }
   const timeoutMs = checkTimeout(options.timeoutMs ?? 10_000);
   const clockToleranceSec = options.clockToleranceSec ?? 30;
   if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0)
-    throw new TypeError('b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds'
+        : 'b2trader.identity.auth: "clockToleranceSec"',
+    );
   const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchImpl !== 'function')
-    throw new TypeError('b2trader.identity.auth: no global fetch here; pass "fetch" in the options');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: no global fetch here; pass "fetch" in the options'
+        : 'b2trader.identity.auth: "fetch"',
+    );
 
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
   const allowInsecureRequests =
     options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK_HOSTS.has(base.hostname));
   if (base.protocol === 'http:' && !allowInsecureRequests) {
     throw new TypeError(
-      'b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)'
+        : 'b2trader.identity.auth: "url"',
     );
   }
   const issuer = options.issuer ?? issuerForBaseUrl(baseUrl);

@@ -7,6 +7,9 @@
 import { LIBRARY_ERROR_CODES } from './error-codes';
 import { isRecord, parseJsonOrUndefined } from './json';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /**
  * What went wrong, as a stable string an app can switch on.
  *
@@ -98,6 +101,12 @@ function summarise(err: unknown, secrets: readonly (string | undefined)[]): Erro
   return new ErrorSummary(typeof err, 'non-error value');
 }
 
+/** The message of a production build, where the long texts are left out: `kind (step, status, code)`. */
+function shortMessage(kind: IdentityAuthErrorKind, { step, status, code }: IdentityAuthErrorDetails): string {
+  const parts = [step, status, code].filter((part) => part !== undefined);
+  return parts.length ? `${kind} (${parts.join(', ')})` : kind;
+}
+
 /**
  * Every failure of the protocol client. `kind` is stable; the message says what
  * happened and what to do, and never contains a password, secret, code or token.
@@ -125,10 +134,15 @@ export class IdentityAuthError extends Error {
   /** True for network, timeout, 5xx and 429: the same call may succeed later. */
   readonly transient: boolean;
 
+  // a production build passes '' as the message and gets kind, step, status and code instead
   constructor(kind: IdentityAuthErrorKind, message: string, details: IdentityAuthErrorDetails = {}) {
     const secrets = details.secrets ?? [];
     const cause = summarise(details.cause, secrets);
-    const text = message.startsWith(PREFIX) ? message.slice(PREFIX.length) : message;
+    const text = !message
+      ? shortMessage(kind, details)
+      : message.startsWith(PREFIX)
+        ? message.slice(PREFIX.length)
+        : message;
     super(`${PREFIX}${redactSecrets(text, secrets)}`, cause === undefined ? undefined : { cause });
     this.kind = kind;
     this.step = details.step;
@@ -239,6 +253,7 @@ export function kindForOAuthError(code: string): IdentityAuthErrorKind {
 
 /** What to do about an error of `kind` in `step`, as the end of a message ('' when nothing useful can be said). */
 export function adviceFor(kind: IdentityAuthErrorKind, step?: IdentityAuthStep): string {
+  if (!(typeof ngDevMode === 'undefined' || ngDevMode)) return '';
   switch (kind) {
     case 'invalid_grant':
       if (step === 'token') return ' The code was already used or has expired: start the login again.';
@@ -278,10 +293,13 @@ export function errorFromB2TraderBody(
 ): IdentityAuthError | undefined {
   const found = readB2TraderErrors(body);
   if (!found) return undefined;
-  const detail = `${found.code ?? 'error'}${found.message ? ` (${found.message})` : ''}`;
+  const detail =
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `${found.code ?? 'error'}${found.message ? ` (${found.message})` : ''}`
+      : '';
   return new IdentityAuthError(
     step === 'sign-in' ? 'invalid_credentials' : 'invalid_response',
-    `${step} failed: ${detail}.`,
+    typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: ${detail}.` : '',
     {
       step,
       status,
@@ -308,6 +326,7 @@ function isDevProxyFailure(status: number, headers: { get(name: string): string 
  * '' for any other error.
  */
 export function issuerMismatchAdvice(err: unknown): string {
+  if (!(typeof ngDevMode === 'undefined' || ngDevMode)) return '';
   const cause = err instanceof Error && isRecord(err.cause) ? err.cause : undefined;
   if (!cause || typeof cause['expected'] !== 'string' || !/"iss"/.test((err as Error).message)) return '';
   const parameters = cause['parameters'];
@@ -360,18 +379,24 @@ export function errorFromHttpAnswer(
       : undefined;
   if (status === 429) {
     const wait = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
-    return new IdentityAuthError('rate_limited', `${where}: the identity service is rate limiting (429)${wait}.`, {
+    const message =
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${where}: the identity service is rate limiting (429)${wait}.`
+        : '';
+    return new IdentityAuthError('rate_limited', message, {
       step,
       status,
       retryAfterMs,
     });
   }
   if (status >= 500) {
-    const said = isDevProxyFailure(status, headers, bodyText)
-      ? `is the identity service running? (a development proxy answered ${status} for an unreachable target)`
-      : `the identity service answered ${status}.${adviceFor('server')}`;
+    const said = !(typeof ngDevMode === 'undefined' || ngDevMode)
+      ? ''
+      : isDevProxyFailure(status, headers, bodyText)
+        ? `${where}: is the identity service running? (a development proxy answered ${status} for an unreachable target)`
+        : `${where}: the identity service answered ${status}.${adviceFor('server')}`;
     // 503 may say when to come back (RFC 9110 §10.2.3); the retry waits at least that long.
-    return new IdentityAuthError('server', `${where}: ${said}`, {
+    return new IdentityAuthError('server', said, {
       step,
       status,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
@@ -382,8 +407,9 @@ export function errorFromHttpAnswer(
     const description = str(body['error_description']);
     const kind = kindForOAuthError(code);
     const detail = `${code}${description ? ` (${description})` : ''}`;
-    const message =
-      kind === 'invalid_response'
+    const message = !(typeof ngDevMode === 'undefined' || ngDevMode)
+      ? ''
+      : kind === 'invalid_response'
         ? `${where}: unexpected error ${detail} (HTTP ${status}).`
         : `${where}: ${detail}.${adviceFor(kind, step)}`;
     return new IdentityAuthError(kind, message, { step, status, code, description });
@@ -398,7 +424,9 @@ export function errorFromHttpAnswer(
     const kind = kindFor401(step);
     return new IdentityAuthError(
       kind,
-      `${where}: ${title ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.${adviceFor(kind, step)}`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${where}: ${title ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.${adviceFor(kind, step)}`
+        : '',
       {
         step,
         status,
@@ -407,26 +435,41 @@ export function errorFromHttpAnswer(
     );
   }
   if (step === 'sign-in' && status === 400) {
-    return new IdentityAuthError('invalid_credentials', `${where}: the sign-in was refused (${status}).`, {
-      step,
-      status,
-    });
+    return new IdentityAuthError(
+      'invalid_credentials',
+      typeof ngDevMode === 'undefined' || ngDevMode ? `${where}: the sign-in was refused (${status}).` : '',
+      {
+        step,
+        status,
+      },
+    );
   }
   if (status === 403) {
     // a gateway, firewall or anti-forgery check, not a wrong password
     return new IdentityAuthError(
       'invalid_client',
-      `${where}: the identity service refused the request (403). Check the origin and configuration.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${where}: the identity service refused the request (403). Check the origin and configuration.`
+        : '',
       { step, status },
     );
   }
   if (status === 404) {
     return new IdentityAuthError(
       'invalid_response',
-      `${where}: the identity service answered 404. Check that "url" is B2Trader's base URL, without /identity.`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${where}: the identity service answered 404. Check that "url" is B2Trader's base URL, without /identity.`
+        : '',
       { step, status, code: LIBRARY_ERROR_CODES.endpointNotFound },
     );
   }
   // 3xx (a redirect where none belongs), an opaque status 0, or another 4xx: not retryable.
-  return new IdentityAuthError('invalid_response', `${where}: unexpected HTTP ${status}.`, { step, status });
+  return new IdentityAuthError(
+    'invalid_response',
+    typeof ngDevMode === 'undefined' || ngDevMode ? `${where}: unexpected HTTP ${status}.` : '',
+    {
+      step,
+      status,
+    },
+  );
 }

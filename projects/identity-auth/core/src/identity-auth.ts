@@ -14,6 +14,9 @@ import { signOut } from './sign-out';
 import { exchangeCode, refreshTokens } from './token';
 import type { TokenSet } from './token-set';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Options of {@link IdentityAuth}'s options form. */
 export type IdentityAuthOptions = IdentityClientOptions;
 
@@ -105,9 +108,11 @@ export class IdentityAuth {
     const result = typeof code === 'string' ? this.#pending.get(code) : undefined;
     if (!result) {
       throw new TypeError(
-        'b2trader.identity.auth: retrieveToken(): "code" is not one this instance is keeping: ' +
-          `it was used or dropped long ago (only the last ${MAX_PENDING_CODES} are kept, and codes expire), ` +
-          "or it did not come from this instance's authorize(), where its PKCE verifier and nonce are kept",
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? 'b2trader.identity.auth: retrieveToken(): "code" is not one this instance is keeping: ' +
+              `it was used or dropped long ago (only the last ${MAX_PENDING_CODES} are kept, and codes expire), ` +
+              "or it did not come from this instance's authorize(), where its PKCE verifier and nonce are kept"
+          : 'b2trader.identity.auth: "code"',
       );
     }
     return this.#remember(await exchangeCode(this.client, result));

@@ -12,6 +12,9 @@ import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
 import type { CallOptions } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /**
  * Signs a service account in with the password grant (client secret required).
  *
@@ -33,12 +36,22 @@ export async function passwordGrant(
 ): Promise<TokenSet> {
   const { as, client: oauthClient } = internalsOf(client);
   if (typeof username !== 'string' || username === '')
-    throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "email" must be a non-empty string'
+        : 'b2trader.identity.auth: "email"',
+    );
   if (typeof password !== 'string' || password === '')
-    throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "password" must be a non-empty string'
+        : 'b2trader.identity.auth: "password"',
+    );
   if (!client.hasSecret)
     throw new TypeError(
-      `b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`
+        : 'b2trader.identity.auth: "${client.clientId}"',
     );
   return runTokenRequest(
     client,

@@ -11,6 +11,9 @@ import { errorFromB2TraderBody, errorFromHttpAnswer, IdentityAuthError } from '.
 import { isRecord, parseJsonOrUndefined } from './json';
 import { type CallOptions, readText, withTransport } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** The account of a signed-in user, as the identity service describes it. */
 export interface SignInAccount {
   readonly id: string;
@@ -64,9 +67,17 @@ export async function signIn(
   options?: CallOptions,
 ): Promise<SignInResult> {
   if (typeof email !== 'string' || email === '')
-    throw new TypeError('b2trader.identity.auth: "email" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "email" must be a non-empty string'
+        : 'b2trader.identity.auth: "email"',
+    );
   if (typeof password !== 'string' || password === '')
-    throw new TypeError('b2trader.identity.auth: "password" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "password" must be a non-empty string'
+        : 'b2trader.identity.auth: "password"',
+    );
   const step = 'sign-in';
   return withTransport(
     client,
@@ -85,20 +96,28 @@ export async function signIn(
       if (!response.ok) throw errorFromHttpAnswer(step, status, response.headers, text);
       const body = parseJsonOrUndefined(text);
       if (body === undefined) {
-        throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer is not JSON.', {
-          step,
-          status,
-          code: LIBRARY_ERROR_CODES.notJson,
-        });
+        throw new IdentityAuthError(
+          'invalid_response',
+          typeof ngDevMode === 'undefined' || ngDevMode ? 'sign-in failed: the answer is not JSON.' : '',
+          {
+            step,
+            status,
+            code: LIBRARY_ERROR_CODES.notJson,
+          },
+        );
       }
       const refused = errorFromB2TraderBody(step, status, body);
       if (refused) throw refused;
       const account = isRecord(body) ? readAccount(body['account']) : undefined;
       if (!isRecord(body) || !account) {
-        throw new IdentityAuthError('invalid_response', 'sign-in failed: the answer has no account.', {
-          step,
-          status,
-        });
+        throw new IdentityAuthError(
+          'invalid_response',
+          typeof ngDevMode === 'undefined' || ngDevMode ? 'sign-in failed: the answer has no account.' : '',
+          {
+            step,
+            status,
+          },
+        );
       }
       return {
         secondFactorRequired: body['secondFactorRequired'] === true,

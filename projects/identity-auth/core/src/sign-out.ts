@@ -8,6 +8,9 @@ import type { IdentityClient } from './config';
 import { errorFromHttpAnswer } from './errors';
 import { type CallOptions, checkHeaders, readText, withTransport } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Options of {@link signOut}. */
 export interface SignOutOptions extends CallOptions {
   /** Extra headers, e.g. the session `Cookie` in Node so that the identity session ends too. */
@@ -43,14 +46,26 @@ export async function signOut(
   options?: SignOutOptions,
 ): Promise<void> {
   if (typeof accessToken !== 'string' || accessToken === '')
-    throw new TypeError('b2trader.identity.auth: "accessToken" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "accessToken" must be a non-empty string'
+        : 'b2trader.identity.auth: "accessToken"',
+    );
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string when given');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "refreshToken" must be a non-empty string when given'
+        : 'b2trader.identity.auth: "refreshToken"',
+    );
   }
   const headers = checkHeaders(options?.headers, 'headers');
   // the bearer value is checked here, so that fetch's own error (which repeats it) never escapes
   if (!/^[\x21-\x7e]+$/.test(accessToken))
-    throw new TypeError('b2trader.identity.auth: "accessToken" has characters a bearer token cannot have');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "accessToken" has characters a bearer token cannot have'
+        : 'b2trader.identity.auth: "accessToken"',
+    );
   headers.set('authorization', `Bearer ${accessToken}`);
   headers.set('content-type', 'application/json');
   await withTransport(

@@ -10,6 +10,9 @@ import { errorFromHttpAnswer, IdentityAuthError, type IdentityAuthStep, issuerMi
 import { type IdTokenClaims, parseTokenResponse, type TokenSet } from './token-set';
 import { type CallOptions, readText, withTransport } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** oauth4webapi request options every token call passes. */
 export function requestOptions(client: IdentityClient, signal: AbortSignal) {
   return {
@@ -58,7 +61,9 @@ export async function runTokenRequest(
       if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType.trim())) {
         throw new IdentityAuthError(
           'invalid_response',
-          `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`,
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `${step} failed: the answer is not JSON (${contentType.split(';')[0] || 'no content type'}); nothing was kept.`
+            : '',
           { step, status: response.status, code: LIBRARY_ERROR_CODES.notJson },
         );
       }
@@ -74,7 +79,9 @@ export async function runTokenRequest(
         const message = err instanceof Error ? err.message : 'invalid answer';
         throw new IdentityAuthError(
           'invalid_response',
-          `${step} failed: ${message}${issuerMismatchAdvice(err)}; nothing was kept.`,
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `${step} failed: ${message}${issuerMismatchAdvice(err)}; nothing was kept.`
+            : '',
           {
             step,
             status: response.status,
@@ -88,7 +95,9 @@ export async function runTokenRequest(
       if (call.expectedSubject !== undefined && claims !== undefined && claims.sub !== call.expectedSubject) {
         throw new IdentityAuthError(
           'invalid_response',
-          `${step} failed: the id_token is for another subject; nothing was kept.`,
+          typeof ngDevMode === 'undefined' || ngDevMode
+            ? `${step} failed: the id_token is for another subject; nothing was kept.`
+            : '',
           { step, status: response.status, code: LIBRARY_ERROR_CODES.subjectMismatch },
         );
       }

@@ -8,6 +8,9 @@ import { LIBRARY_ERROR_CODES } from './error-codes';
 import { IdentityAuthError, type IdentityAuthStep } from './errors';
 import { isRecord, parseJsonOrUndefined } from './json';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Claims of a validated id_token (the ones this library reads, plus the rest). */
 export interface IdTokenClaims {
   readonly iss: string;
@@ -62,10 +65,14 @@ export interface TokenSetOptions {
 }
 
 function invalid(step: IdentityAuthStep, what: string): IdentityAuthError {
-  return new IdentityAuthError('invalid_response', `${step} failed: the token answer ${what}; nothing was kept.`, {
-    step,
-    code: LIBRARY_ERROR_CODES.invalidTokenResponse,
-  });
+  return new IdentityAuthError(
+    'invalid_response',
+    typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: the token answer ${what}; nothing was kept.` : '',
+    {
+      step,
+      code: LIBRARY_ERROR_CODES.invalidTokenResponse,
+    },
+  );
 }
 
 function parseLifetime(value: unknown, step: IdentityAuthStep): number | undefined {
@@ -99,7 +106,12 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
     throw invalid(step, 'has no access_token');
   if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer')
     throw invalid(step, 'is not a Bearer token');
-  if (!Number.isFinite(receivedAt)) throw new TypeError('"receivedAt" must be a finite number of milliseconds');
+  if (!Number.isFinite(receivedAt))
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? '"receivedAt" must be a finite number of milliseconds'
+        : 'b2trader.identity.auth: "receivedAt"',
+    );
 
   const maxLifetime = options.maxLifetimeSec ?? MAX_LIFETIME_SEC;
   const given = parseLifetime(json['expires_in'], step);

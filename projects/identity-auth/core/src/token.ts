@@ -16,6 +16,9 @@ import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
 import type { CallOptions } from './transport';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Codes whose exchange is running or done, per client: a code is sent once. */
 const exchanges = new WeakMap<IdentityClient, Map<string, Promise<TokenSet> | 'spent'>>();
 /** Spent codes remembered per client; older ones are left to the server to refuse. */
@@ -33,7 +36,11 @@ function checkAuthorization(authorization: AuthorizationResult): void {
     typeof request.nonce !== 'string' ||
     typeof request.redirectUri !== 'string'
   ) {
-    throw new TypeError('b2trader.identity.auth: "authorization" must be the result of authorize()');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "authorization" must be the result of authorize()'
+        : 'b2trader.identity.auth: "authorization"',
+    );
   }
 }
 
@@ -72,7 +79,9 @@ export async function exchangeCode(
   if (known === 'spent') {
     throw new IdentityAuthError(
       'invalid_grant',
-      'token failed: this code was already exchanged or refused, and a code works once. Start the login again.',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'token failed: this code was already exchanged or refused, and a code works once. Start the login again.'
+        : '',
       { step: 'token', code: LIBRARY_ERROR_CODES.codeAlreadyUsed },
     );
   }
@@ -188,7 +197,11 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   const { as, client: oauthClient } = internalsOf(client);
   if (typeof refreshToken !== 'string' || refreshToken === '')
-    throw new TypeError('b2trader.identity.auth: "refreshToken" must be a non-empty string');
+    throw new TypeError(
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? 'b2trader.identity.auth: "refreshToken" must be a non-empty string'
+        : 'b2trader.identity.auth: "refreshToken"',
+    );
   return runTokenRequest(
     client,
     {

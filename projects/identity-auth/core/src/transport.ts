@@ -7,6 +7,9 @@
 import { internalsOf, type IdentityClient } from './config';
 import { IdentityAuthError, type IdentityAuthStep, redactError } from './errors';
 
+/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+declare const ngDevMode: unknown;
+
 /** Per-call options every protocol step accepts. */
 export interface CallOptions {
   /** Aborts the call; the abort reason is rethrown as is. */
@@ -138,13 +141,19 @@ export async function withTransport<T>(
     if (limit.timedOut()) {
       throw new IdentityAuthError(
         'timeout',
-        `${step} failed: no answer from the identity service within ${client.timeoutMs} ms.`,
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? `${step} failed: no answer from the identity service within ${client.timeoutMs} ms.`
+          : '',
         { step, cause: err, secrets: allSecrets },
       );
     }
     const code = networkFailureCode(err);
     if (code !== undefined) {
-      throw new IdentityAuthError('network', networkMessage(step, new URL(client.baseUrl).origin, code, inBrowser()), {
+      const message =
+        typeof ngDevMode === 'undefined' || ngDevMode
+          ? networkMessage(step, new URL(client.baseUrl).origin, code, inBrowser())
+          : '';
+      throw new IdentityAuthError('network', message, {
         step,
         cause: err,
         secrets: allSecrets,
@@ -166,11 +175,17 @@ export async function readText(response: Response, step: IdentityAuthStep, signa
     return await response.text();
   } catch (err) {
     if (signal.aborted) throw err;
-    throw new IdentityAuthError('network', `${step} failed: the connection was lost while the answer was read.`, {
-      step,
-      status: response.status,
-      cause: err,
-    });
+    throw new IdentityAuthError(
+      'network',
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `${step} failed: the connection was lost while the answer was read.`
+        : '',
+      {
+        step,
+        status: response.status,
+        cause: err,
+      },
+    );
   }
 }
 
@@ -180,7 +195,9 @@ export function checkHeaders(headers: HeadersInit | undefined, name: string): He
     return new Headers(headers);
   } catch {
     throw new TypeError(
-      `b2trader.identity.auth: "${name}" must be valid HTTP headers (a name or value has a line break or another character HTTP does not allow)`,
+      typeof ngDevMode === 'undefined' || ngDevMode
+        ? `b2trader.identity.auth: "${name}" must be valid HTTP headers (a name or value has a line break or another character HTTP does not allow)`
+        : 'b2trader.identity.auth: "${name}"',
     );
   }
 }

@@ -18,7 +18,13 @@ import { passwordGrant } from 'b2trader.identity.auth/core';
 import { IDENTITY_AUTH_CONFIG_SOURCE, type IdentityAuthConfigSource } from './identity-auth-config';
 import { IdentityAuthService } from './identity-auth.service';
 import { MACHINE_TO_MACHINE } from './machine-to-machine';
-import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthHttpSettings, SessionAccess } from './session/session-access';
+import {
+  IDENTITY_AUTH_HTTP_EDGE,
+  IDENTITY_AUTH_HTTP_SETTINGS,
+  type IdentityAuthHttpEdge,
+  type IdentityAuthHttpSettings,
+  SessionAccess,
+} from './session/session-access';
 import { SessionEngine } from './session/session-engine';
 import { SessionDriver } from './session/session-driver';
 import { SessionState } from './session/session-state';
@@ -82,7 +88,9 @@ export function provideIdentityAuth(
   for (const [kind, count] of seen) {
     if (count > 1)
       throw new TypeError(
-        `b2trader.identity.auth: ${FEATURE_NAMES[kind]} is given ${count} times to provideIdentityAuth(); keep one.`,
+        ngDevMode
+          ? `b2trader.identity.auth: ${FEATURE_NAMES[kind]} is given ${count} times to provideIdentityAuth(); keep one.`
+          : `b2trader.identity.auth: feature ${kind} given twice`,
       );
   }
   const manualRestore = seen.has(IdentityAuthFeatureKind.ManualRestore);
@@ -126,6 +134,13 @@ export function provideSessionDriver(
     { provide: SessionDriver, useExisting: driver },
     { provide: SessionAccess, useExisting: driver },
     { provide: IDENTITY_AUTH_HTTP_SETTINGS, useFactory: httpSettings },
+    {
+      provide: IDENTITY_AUTH_HTTP_EDGE,
+      useFactory: (): IdentityAuthHttpEdge => ({
+        settings: inject(IDENTITY_AUTH_HTTP_SETTINGS),
+        session: inject(SessionAccess),
+      }),
+    },
     IdentityAuthService,
   ];
 }

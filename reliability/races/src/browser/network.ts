@@ -93,6 +93,8 @@ export class Network {
               if (answer?.grant) this.observer.inFlight(tab, answer.grant, false);
               settle(() => {
                 if (!answer) return reject(new TypeError('Failed to fetch'));
+                // The browser takes a Set-Cookie when the answer arrives, not when the service sends it.
+                if (answer.cookie !== undefined) this.jar.cookie = answer.cookie;
                 this.observer.answered(tab, kind, answer);
                 resolve(
                   new Response(NULL_BODY_STATUS.has(answer.status) || answer.body === '' ? null : answer.body, {
@@ -136,7 +138,6 @@ export class Network {
     const answer = this.server.handle(request);
     // Lost on the way back: the service did the work, the tab never hears of it.
     if (fault?.kind === 'answer-lost') return null;
-    if (answer.cookie !== undefined) this.jar.cookie = answer.cookie;
     return answer;
   }
 }

@@ -7,18 +7,22 @@
  * an event of the browser process; the answer reaches the tab as an event of its own
  * (so a frozen tab's claim is decided at once but answered when it thaws).
  */
-import type { FenceClaim, RefreshFence } from '@engine/session/refresh-fence';
+import type { FenceClaim, PresentationOutcome, RefreshFence } from '@engine/session/refresh-fence';
 
 import type { Scheduler } from '../sim/scheduler';
 
 interface ClaimRow {
   readonly generation: number;
   readonly at: number;
-  readonly answered?: boolean;
+  readonly outcome?: PresentationOutcome;
 }
 
 function refusal(row: ClaimRow, generation: number): FenceClaim {
-  return { granted: false, claimedAt: row.at, answered: row.generation > generation || row.answered === true };
+  return { granted: false, claimedAt: row.at, outcome: row.generation > generation ? 'answered' : row.outcome };
+}
+
+function outcomeOf(a?: PresentationOutcome, b?: PresentationOutcome): PresentationOutcome | undefined {
+  return a === 'answered' || b === 'answered' ? 'answered' : (a ?? b);
 }
 
 /** The shared table (one IndexedDB database of the origin). */
@@ -46,7 +50,7 @@ export class TabFence implements RefreshFence {
       const row = this.table.rows.get(sessionId);
       if (row && row.generation >= generation) {
         const shared = refusal(row, generation);
-        return own ? { ...own, answered: own.answered || shared.answered } : shared;
+        return own ? { ...own, outcome: outcomeOf(own.outcome, shared.outcome) } : shared;
       }
       if (own) return own;
       this.table.rows.set(sessionId, { generation, at: this.scheduler.now });
@@ -63,12 +67,12 @@ export class TabFence implements RefreshFence {
     });
   }
 
-  answered(sessionId: string, generation: number): Promise<void> {
+  settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void> {
     const mine = this.own.get(sessionId);
-    if (mine?.generation === generation) this.own.set(sessionId, { ...mine, answered: true });
-    return this.transaction(`fence: answered generation ${generation}`, () => {
+    if (mine?.generation === generation) this.own.set(sessionId, { ...mine, outcome });
+    return this.transaction(`fence: generation ${generation} ${outcome}`, () => {
       const row = this.table.rows.get(sessionId);
-      if (row?.generation === generation) this.table.rows.set(sessionId, { ...row, answered: true });
+      if (row?.generation === generation) this.table.rows.set(sessionId, { ...row, outcome });
     });
   }
 

@@ -105,7 +105,11 @@ function compileEntry(entry: unknown, index: number, base: string | undefined): 
 export function compileApiMatcher(settings: ApiMatcherSettings, documentBaseUri: string | undefined): ApiMatcher {
   const base = documentBaseUri && parse(documentBaseUri, undefined) ? documentBaseUri : undefined;
   if (!Array.isArray(settings.apis)) {
-    throw new TypeError('b2trader.identity.auth: "apis" must be an array such as ["https://api.example.com", "/api"]');
+    throw new TypeError(
+      ngDevMode
+        ? 'b2trader.identity.auth: "apis" must be an array such as ["https://api.example.com", "/api"]'
+        : 'b2trader.identity.auth: "apis"',
+    );
   }
   const rules = settings.apis.map((entry, index) => compileEntry(entry, index, base)).filter((r) => !!r);
   if (rules.length === 0) return () => false;
@@ -144,13 +148,18 @@ const compiled = new WeakMap<readonly string[], { identityBaseUrl: string; match
 
 /**
  * {@link compileApiMatcher}, compiled once per `apis` array and identity base URL:
- * what the interceptor calls for every request.
+ * what the interceptor calls for every request. The base URI may be given as a
+ * function, asked only when the list is compiled.
  */
-export function apiMatcherFor(settings: ApiMatcherSettings, documentBaseUri: string | undefined): ApiMatcher {
+export function apiMatcherFor(
+  settings: ApiMatcherSettings,
+  documentBaseUri: string | undefined | (() => string | undefined),
+): ApiMatcher {
   const { apis, identityBaseUrl } = settings;
   const hit = Array.isArray(apis) ? compiled.get(apis) : undefined;
   if (hit && hit.identityBaseUrl === identityBaseUrl) return hit.matcher;
-  const matcher = compileApiMatcher(settings, documentBaseUri);
+  const baseUri = typeof documentBaseUri === 'function' ? documentBaseUri() : documentBaseUri;
+  const matcher = compileApiMatcher(settings, baseUri);
   compiled.set(apis, { identityBaseUrl, matcher });
   return matcher;
 }

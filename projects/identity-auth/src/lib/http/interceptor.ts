@@ -14,10 +14,15 @@ import {
   type HttpRequest,
 } from '@angular/common/http';
 import { DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
-import { catchError, defer, filter, from, type Observable, switchMap, throwError } from 'rxjs';
+import { defer, Observable, type Observer, type Subscriber, switchMap } from 'rxjs';
 
 import { documentBaseUri } from '../platform/document-base-uri';
-import { IDENTITY_AUTH_HTTP_SETTINGS, SessionAccess } from '../session/session-access';
+import {
+  IDENTITY_AUTH_HTTP_EDGE,
+  IDENTITY_AUTH_HTTP_SETTINGS,
+  type IdentityAuthHttpEdge,
+  SessionAccess,
+} from '../session/session-access';
 import { type ApiMatcher, apiMatcherFor } from './api-matcher';
 import { SKIP_IDENTITY_AUTH } from './context';
 import { MISSING_INTERCEPTOR_CHECK } from './missing-interceptor-check';
@@ -54,11 +59,12 @@ function withBearer<T>(request: HttpRequest<T>, token: string): HttpRequest<T> {
  * ```
  */
 export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
-  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, { optional: true });
-  const session = inject(SessionAccess, { optional: true });
-  if (!settings || !session) throw new Error(notConfigured());
+  const edge = inject(IDENTITY_AUTH_HTTP_EDGE, { optional: true }) ?? edgeFromParts();
+  if (!edge) throw new Error(notConfigured());
+  const { settings, session } = edge;
   if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MISSING_INTERCEPTOR_CHECK).markPassed();
-  const isProtected = apiMatcherFor(settings, documentBaseUri(inject(DOCUMENT, { optional: true })));
+  // the document is looked up only when the allow-list is compiled, not for every request
+  const isProtected = apiMatcherFor(settings, baseUriOfInjectedDocument);
   if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
     return next(request);
   }
@@ -75,6 +81,17 @@ export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
   );
 };
 
+function baseUriOfInjectedDocument(): string | undefined {
+  return documentBaseUri(inject(DOCUMENT, { optional: true }));
+}
+
+/** The settings and the session provided one by one (a unit test's providers), or null when either is missing. */
+function edgeFromParts(): IdentityAuthHttpEdge | null {
+  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, { optional: true });
+  const session = inject(SessionAccess, { optional: true });
+  return settings && session ? { settings, session } : null;
+}
+
 /** Sends with `token`; after a 401 from the protected API, replays exactly once (a second `send`). */
 function sendWithOneReplay(
   request: HttpRequest<unknown>,
@@ -83,24 +100,54 @@ function sendWithOneReplay(
   session: SessionAccess,
   isProtected: ApiMatcher,
 ): Observable<HttpEvent<unknown>> {
-  let rejected = false;
-  return send(withBearer(request, token)).pipe(
-    // The headers and body of a 401 that will be replayed are not the caller's answer.
-    filter((event) => {
-      if (event.type === HttpEventType.ResponseHeader && event.status === UNAUTHORIZED) rejected = true;
-      return !(
-        rejected &&
-        (event.type === HttpEventType.ResponseHeader || event.type === HttpEventType.DownloadProgress)
-      );
-    }),
-    catchError((error: unknown) => {
-      if (!isRejectedByProtectedApi(error, isProtected)) return throwError(() => error);
-      return from(session.tokenAfterRejection(token)).pipe(
-        // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
-        switchMap((current) => (current === token ? throwError(() => error) : send(withBearer(request, current)))),
-      );
-    }),
+  // one observer object rather than an operator chain: this runs for every request
+  return new Observable<HttpEvent<unknown>>((subscriber) =>
+    send(withBearer(request, token)).subscribe(new OneReplay(subscriber, request, token, send, session, isProtected)),
   );
+}
+
+/** What the caller sees of the first answer, and the replay after a 401 from the protected API. */
+class OneReplay implements Observer<HttpEvent<unknown>> {
+  private rejected = false;
+
+  constructor(
+    private readonly caller: Subscriber<HttpEvent<unknown>>,
+    private readonly request: HttpRequest<unknown>,
+    private readonly token: string,
+    private readonly send: HttpHandlerFn,
+    private readonly session: SessionAccess,
+    private readonly isProtected: ApiMatcher,
+  ) {}
+
+  next(event: HttpEvent<unknown>): void {
+    // The headers and body of a 401 that will be replayed are not the caller's answer.
+    if (event.type === HttpEventType.ResponseHeader && event.status === UNAUTHORIZED) this.rejected = true;
+    if (this.rejected && (event.type === HttpEventType.ResponseHeader || event.type === HttpEventType.DownloadProgress))
+      return;
+    this.caller.next(event);
+  }
+
+  error(error: unknown): void {
+    const { caller, token } = this;
+    if (!isRejectedByProtectedApi(error, this.isProtected)) {
+      caller.error(error);
+      return;
+    }
+    // a promise even when the session throws at once: that error reaches the caller like a rejection
+    new Promise<string>((resolve) => resolve(this.session.tokenAfterRejection(token))).then(
+      (current) => {
+        if (caller.closed) return;
+        // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
+        if (current === token) caller.error(error);
+        else caller.add(this.send(withBearer(this.request, current)).subscribe(caller));
+      },
+      (refreshError: unknown) => caller.error(refreshError),
+    );
+  }
+
+  complete(): void {
+    this.caller.complete();
+  }
 }
 
 function notConfigured(): string {

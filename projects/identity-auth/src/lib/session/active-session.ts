@@ -70,7 +70,8 @@ export class ActiveSession implements RefreshHost {
   private readonly revokedLosers = new Set<string>();
   private readonly cancels: Cancel[] = [];
   private closed = false;
-  /** When a sign-in last answered in this tab (its identity-session cookie is the browser's since). */
+  /** Where the time of the last sign-in in any tab is kept (its identity-session cookie is the browser's since). */
+  private readonly signedInKey: string;
   private lastSignInAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -82,6 +83,7 @@ export class ActiveSession implements RefreshHost {
     this.client = config.client;
     this.timing = config.refresh;
     const key = storageKey(config.client.baseUrl, config.clientId);
+    this.signedInKey = `${key}:signed-in`;
     this.tabs = new CrossTab(platform, key, (message) => this.onTabMessage(message));
     // Without Web Locks and a channel no tab may read another's tokens (two tabs would hold
     // one refresh token): each keeps its own, in memory, and restores through the cookie.
@@ -142,7 +144,10 @@ export class ActiveSession implements RefreshHost {
       askPeers: (ms) => this.askPeers(ms),
       silentTokens: (generation) => this.silentTokens(generation),
       publish: (record, cause) => this.publish(record, cause),
-      adopt: (record) => this.adopt(record, 'restore', 'this-tab'),
+      adopt: (record) => {
+        // A stored record of a session a sign-out ended while the store was loading: not again.
+        if (!this.signedOut(record.sessionId)) this.adopt(record, 'restore', 'this-tab');
+      },
       revoke: (record) => this.revoke(record),
       silentSignInStopped: () => this.marker.read() !== null,
     });
@@ -160,7 +165,7 @@ export class ActiveSession implements RefreshHost {
       void this.delivery.deliver();
       throw loginCancelledError('sign-in');
     }
-    this.lastSignInAt = this.platform.now();
+    this.noteSignIn();
     this.marker.settle();
   }
 
@@ -220,7 +225,11 @@ export class ActiveSession implements RefreshHost {
    */
   async signOut(): Promise<boolean> {
     const record = this.state.record();
-    this.marker.mark([...this.replacedSessions, ...(record ? [record.sessionId] : [])], true);
+    this.marker.mark(
+      [...this.replacedSessions, ...(record ? [record.sessionId] : [])],
+      true,
+      record ? { [record.sessionId]: record.generation } : {},
+    );
     if (record) {
       const { sessionId, generation, receivedAt } = record;
       const revoked = { generation, receivedAt };
@@ -281,8 +290,8 @@ export class ActiveSession implements RefreshHost {
   async silentTokens(generation: number, previous?: IdentityTokenRecord): Promise<IdentityTokenRecord> {
     const sentAt = this.platform.now();
     const tokens = await this.cookieTokens().catch((err: unknown) => {
-      // Healing a session while a sign-in here answered: the browser's cookie is a newer one now.
-      if (previous && isIdentityAuthError(err) && err.kind === 'login_required' && this.lastSignInAt >= sentAt)
+      // Healing a session while a sign-in (in any tab) answered: the browser's cookie is a newer one now.
+      if (previous && isIdentityAuthError(err) && err.kind === 'login_required' && this.signedInSince(sentAt))
         return this.cookieTokens();
       throw err;
     });
@@ -360,8 +369,12 @@ export class ActiveSession implements RefreshHost {
     this.state.forget(mark.sessionIds);
     if (!record || !this.marker.ends(record.sessionId)) return;
     // The signing-out tab revokes what it held. Tabs that share nothing hold their own tokens;
-    // and a session that tab did not know (it signed out before its restore), the leader revokes.
-    const revokeHere = !this.tabs.connected || (this.tabs.isLeader && !mark.sessionIds.includes(record.sessionId));
+    // and a session, or a generation of it, that tab had not heard of yet, its holders revoke.
+    const known = mark.generations?.[record.sessionId];
+    const revokeHere =
+      !this.tabs.connected ||
+      !mark.sessionIds.includes(record.sessionId) ||
+      (known !== undefined && record.generation > known);
     if (revokeHere) this.delivery.hold({ ...record, endsIdentitySession: true });
     this.endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
     if (revokeHere) void this.delivery.deliver();
@@ -433,6 +446,25 @@ export class ActiveSession implements RefreshHost {
     const code = await authorize(this.client);
     beforeExchange?.();
     return exchangeCode(this.client, code);
+  }
+
+  /** A sign-in answered here: tabs healing with an older cookie meanwhile try the new one. */
+  private noteSignIn(): void {
+    this.lastSignInAt = this.platform.now();
+    try {
+      this.platform.storage('local')?.setItem(this.signedInKey, String(this.lastSignInAt));
+    } catch {
+      // storage unusable: this tab's own note still holds
+    }
+  }
+
+  private signedInSince(at: number): boolean {
+    if (this.lastSignInAt >= at) return true;
+    try {
+      return Number(this.platform.storage('local')?.getItem(this.signedInKey) ?? Number.NaN) >= at;
+    } catch {
+      return false;
+    }
   }
 
   private newSessionId(): string {

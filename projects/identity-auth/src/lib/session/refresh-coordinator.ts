@@ -56,6 +56,12 @@ function signedOutError(): IdentityAuthError {
   });
 }
 
+/** Whether `id` (`sessionId:generation`) names another session or an earlier generation than `record`. */
+function isBefore(id: string, record: IdentityTokenRecord): boolean {
+  const at = id.lastIndexOf(':');
+  return id.slice(0, at) !== record.sessionId || Number(id.slice(at + 1)) < record.generation;
+}
+
 interface Waiter {
   readonly after: number;
   resolve(record: IdentityTokenRecord): void;
@@ -84,6 +90,8 @@ export class RefreshCoordinator {
   private seenGeneration = 0;
   /** Generations whose refresh token this tab presented (`sessionId:generation`). */
   private readonly presented = new Set<string>();
+  /** Presentations of this tab that ended without an answer (`sessionId:generation`). */
+  private readonly lost = new Set<string>();
   private lastTick: number;
   private readonly cancels: Cancel[] = [];
   private stopped = false;
@@ -129,6 +137,11 @@ export class RefreshCoordinator {
       // New tokens: whatever failed before, the retry clock starts afresh.
       this.seenGeneration = record.generation;
       this.resetRetryClock();
+      // What this tab presented before the current generation is of no use now (a long session
+      // would otherwise keep one entry per rotation).
+      for (const set of [this.presented, this.lost]) {
+        for (const id of set) if (isBefore(id, record)) set.delete(id);
+      }
     }
     if (record) {
       const ready = this.waiters.filter((w) => record.generation > w.after);
@@ -225,7 +238,10 @@ export class RefreshCoordinator {
 
   /** A transient failure: no token request before the backoff (or Retry-After) has passed. Once per failure. */
   private startRetryClock(error: IdentityAuthError): void {
-    if (this.lastTransient === error || error.code === SESSION_ERROR_CODES.signedOut) return;
+    // Once per failure; a sign-out or the clock's own backoff is no failure of the service.
+    const notFromService =
+      error.code === SESSION_ERROR_CODES.signedOut || error.code === SESSION_ERROR_CODES.refreshBackoff;
+    if (this.lastTransient === error || notFromService) return;
     const { platform } = this.host;
     // A later failure never shortens a wait the service asked for (Retry-After of an earlier answer).
     const now = platform.now();
@@ -341,6 +357,12 @@ export class RefreshCoordinator {
     }
     // Adopted a newer record meanwhile (a woken tab reads its queued messages): take it.
     if (now.generation > current.generation) return now;
+    const wait = this.retryWait();
+    if (claim.granted && wait > 0) {
+      // Another request of this tab failed while this one claimed: the retry clock holds it back.
+      await host.fence.release(current.sessionId, current.generation);
+      throw this.backoffError(wait);
+    }
     if (!claim.granted) {
       const newer = await this.newerFromTabs(current, claim.claimedAt);
       if (this.stopped) throw signedOutError();
@@ -350,7 +372,7 @@ export class RefreshCoordinator {
     try {
       const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
       // Spent now, whatever becomes of this answer: no sign-out presents it again.
-      void host.fence.answered(current.sessionId, current.generation);
+      void host.fence.settle(current.sessionId, current.generation, 'answered');
       return recordFromTokens(tokens, {
         generation: current.generation + 1,
         sessionId: current.sessionId,
@@ -370,6 +392,11 @@ export class RefreshCoordinator {
       if (untaken) {
         this.presented.delete(id);
         await host.fence.release(current.sessionId, current.generation);
+      } else {
+        // Refused (spent or revoked), or no answer at all (network, timeout, 5xx): fate unknown.
+        const outcome = isIdentityAuthError(err) && !err.transient ? 'answered' : 'lost';
+        if (outcome === 'lost') this.lost.add(id);
+        void host.fence.settle(current.sessionId, current.generation, outcome);
       }
       if (refreshFailureAction(err) !== 'reauthorize') throw err;
       return this.heal(current, err);
@@ -403,8 +430,9 @@ export class RefreshCoordinator {
   private async heal(current: IdentityTokenRecord, cause?: unknown): Promise<IdentityTokenRecord> {
     const { host } = this;
     if (this.stopped || host.signedOut(current.sessionId)) throw signedOutError();
+    let healed: IdentityTokenRecord;
     try {
-      return await host.silentTokens(current.generation + 1, current);
+      healed = await host.silentTokens(current.generation + 1, current);
     } catch (silentErr) {
       // Transient: retried later (through the cookie again); login_required and the rest: the
       // session ends with the cookie's answer.
@@ -412,6 +440,12 @@ export class RefreshCoordinator {
         ? silentErr
         : cause;
     }
+    // This tab presented the token and the answer was lost: whether the service took it is
+    // unknown, so it is revoked, by value (not presented), with the new bearer.
+    if (current.refreshToken && this.lost.delete(`${current.sessionId}:${current.generation}`)) {
+      host.revoke({ ...current, accessToken: healed.accessToken, expiresAt: healed.expiresAt });
+    }
+    return healed;
   }
 
   /** Reports a failed refresh; returns the error that every caller and waiter gets. */

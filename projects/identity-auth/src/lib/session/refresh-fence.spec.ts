@@ -4,23 +4,25 @@ describe('LocalRefreshFence', () => {
   it('grants a generation once, and no earlier one after it', async () => {
     const fence = new LocalRefreshFence(() => 1_000);
     expect((await fence.claim('s', 3)).granted).toBeTrue();
-    expect(await fence.claim('s', 3)).toEqual({ granted: false, claimedAt: 1_000, answered: false });
+    expect(await fence.claim('s', 3)).toEqual({ granted: false, claimedAt: 1_000, outcome: undefined });
     expect((await fence.claim('s', 2)).granted).toBeFalse();
     expect((await fence.claim('s', 4)).granted).toBeTrue();
     expect((await fence.claim('other', 1)).granted).toBeTrue();
   });
 
-  it('a refused claim says whether the token was answered (spent) or its fate is unknown', async () => {
+  it('a refused claim says how its presentation ended: answered (spent), lost, or not yet', async () => {
     const fence = new LocalRefreshFence(() => 1_000);
     await fence.claim('s', 3);
-    expect((await fence.claim('s', 3)).answered).toBeFalse();
-    await fence.answered('s', 3);
-    expect((await fence.claim('s', 3)).answered).toBeTrue();
+    expect((await fence.claim('s', 3)).outcome).toBeUndefined();
+    await fence.settle('s', 3, 'lost');
+    expect((await fence.claim('s', 3)).outcome).toBe('lost');
+    await fence.settle('s', 3, 'answered');
+    expect((await fence.claim('s', 3)).outcome).toBe('answered');
     await fence.claim('s', 4);
-    expect((await fence.claim('s', 3)).answered)
+    expect((await fence.claim('s', 3)).outcome)
       .withContext('a later generation was claimed')
-      .toBeTrue();
-    expect((await fence.claim('s', 4)).answered).toBeFalse();
+      .toBe('answered');
+    expect((await fence.claim('s', 4)).outcome).toBeUndefined();
   });
 
   it('grants again after a release of the last claim only', async () => {
@@ -65,12 +67,14 @@ describe('IndexedDbRefreshFence (real IndexedDB)', () => {
     expect((await open().claim('session', 2)).granted).toBeTrue();
   });
 
-  it("another tab sees that a claim's token was answered, and so is spent", async () => {
+  it("another tab sees how a claim's presentation ended", async () => {
     const [a, b] = [open(), open()];
     await a.claim('session', 5);
-    expect((await b.claim('session', 5)).answered).toBeFalse();
-    await a.answered('session', 5);
-    expect(await b.claim('session', 5)).toEqual(jasmine.objectContaining({ granted: false, answered: true }));
+    expect((await b.claim('session', 5)).outcome).toBeUndefined();
+    await a.settle('session', 5, 'lost');
+    expect(await b.claim('session', 5)).toEqual(jasmine.objectContaining({ granted: false, outcome: 'lost' }));
+    await a.settle('session', 5, 'answered');
+    expect(await b.claim('session', 5)).toEqual(jasmine.objectContaining({ granted: false, outcome: 'answered' }));
   });
 
   it('a release lets the generation be claimed again (the server answered without taking it)', async () => {

@@ -17,11 +17,17 @@ export function answerDueBy(claimedAt: number, timeoutMs: number): number {
   return claimedAt + timeoutMs + ANSWER_SLACK_MS;
 }
 
+/**
+ * How the presentation of a claimed token ended: `answered` (the token is spent, whatever
+ * becomes of the answer) or `lost` (the request ended without an answer: its fate is unknown).
+ */
+export type PresentationOutcome = 'answered' | 'lost';
+
 export interface FenceClaim {
   readonly granted: boolean;
   readonly claimedAt: number;
-  /** Refused, and a tab got the answer for it: the token is spent. */
-  readonly answered?: boolean;
+  /** Refused: how the presentation of it ended, when the presenting tab has said. */
+  readonly outcome?: PresentationOutcome;
 }
 
 /** Claims of refresh-token presentations, per session and generation. */
@@ -33,8 +39,8 @@ export interface RefreshFence {
   claim(sessionId: string, generation: number): Promise<FenceClaim>;
   /** Gives a claim back: the server said it did not take the token (a 429, a 503). */
   release(sessionId: string, generation: number): Promise<void>;
-  /** Notes that the answer for `generation`'s token arrived: it is spent, whatever becomes of the answer. */
-  answered(sessionId: string, generation: number): Promise<void>;
+  /** Notes how the presentation of `generation`'s token ended. */
+  settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void>;
   /** Lets go of what the fence holds open (a database connection). */
   close?(): void;
 }
@@ -55,16 +61,21 @@ export class LocalRefreshFence implements RefreshFence {
     if (row?.generation === generation) this.claimed.set(sessionId, { generation: generation - 1, at: row.at });
     return Promise.resolve();
   }
-  answered(sessionId: string, generation: number): Promise<void> {
+  settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void> {
     const row = this.claimed.get(sessionId);
-    if (row?.generation === generation) this.claimed.set(sessionId, { ...row, answered: true });
+    if (row?.generation === generation) this.claimed.set(sessionId, { ...row, outcome });
     return Promise.resolve();
   }
 }
 
 /** A refused claim: a later generation claimed means this one was answered. */
 function refusal(row: ClaimRow, generation: number): FenceClaim {
-  return { granted: false, claimedAt: row.at, answered: row.generation > generation || row.answered === true };
+  return { granted: false, claimedAt: row.at, outcome: row.generation > generation ? 'answered' : row.outcome };
+}
+
+/** What two refusals (this tab's, the database's) say together: an answer anywhere wins. */
+function outcomeOf(a?: PresentationOutcome, b?: PresentationOutcome): PresentationOutcome | undefined {
+  return a === 'answered' || b === 'answered' ? 'answered' : (a ?? b);
 }
 
 /** Claims older than this are dropped when a new one is written: the sessions they fenced are long over. */
@@ -73,7 +84,7 @@ const CLAIM_TTL_MS = 7 * 24 * 3_600_000;
 interface ClaimRow {
   readonly generation: number;
   readonly at: number;
-  readonly answered?: boolean;
+  readonly outcome?: PresentationOutcome;
 }
 
 /**
@@ -103,7 +114,7 @@ export class IndexedDbRefreshFence implements RefreshFence {
         if (row && row.generation >= generation) {
           // Refused here or there: the database also knows whether another tab got the answer.
           const shared = refusal(row, generation);
-          claim = local.granted ? shared : { ...local, answered: local.answered || shared.answered };
+          claim = local.granted ? shared : { ...local, outcome: outcomeOf(local.outcome, shared.outcome) };
           return null;
         }
         return local.granted ? { generation, at: now } : null;
@@ -129,11 +140,11 @@ export class IndexedDbRefreshFence implements RefreshFence {
     }
   }
 
-  async answered(sessionId: string, generation: number): Promise<void> {
-    await this.local.answered(sessionId, generation);
+  async settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void> {
+    await this.local.settle(sessionId, generation, outcome);
     if (!this.db) return;
     try {
-      await this.update(sessionId, (row) => (row?.generation === generation ? { ...row, answered: true } : null));
+      await this.update(sessionId, (row) => (row?.generation === generation ? { ...row, outcome } : null));
     } catch {
       // Unnoted: a sign-out may then present the spent token, which the service's reuse detection ends.
     }
@@ -162,7 +173,7 @@ export class IndexedDbRefreshFence implements RefreshFence {
         wrote = true;
         claims.put(row, sessionId);
         // Old sessions' rows, pruned now and then.
-        if (row.generation % 16 === 1 && !row.answered) {
+        if (row.generation % 16 === 1 && !row.outcome) {
           claims.openCursor().onsuccess = (event) => {
             const cursor = (event.target as IDBRequest<IDBCursorWithValue | null>).result;
             if (!cursor) return;

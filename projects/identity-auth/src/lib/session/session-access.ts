@@ -70,3 +70,13 @@ export interface IdentityAuthHttpSettings {
 export const IDENTITY_AUTH_HTTP_SETTINGS = new InjectionToken<IdentityAuthHttpSettings>(
   ngDevMode ? 'b2trader.identity.auth: HTTP settings' : '',
 );
+
+/** The settings and the session of one injector together: the interceptor's one look-up per request. */
+export interface IdentityAuthHttpEdge {
+  readonly settings: IdentityAuthHttpSettings;
+  readonly session: SessionAccess;
+}
+
+export const IDENTITY_AUTH_HTTP_EDGE = new InjectionToken<IdentityAuthHttpEdge>(
+  ngDevMode ? 'b2trader.identity.auth: HTTP edge' : '',
+);

@@ -34,7 +34,7 @@ import { sessionFromRecord } from './token-record';
 import { IDENTITY_TOKEN_STORE } from './token-store';
 
 function destroyedError(): IdentityAuthError {
-  return new IdentityAuthError('login_required', 'the injector of this session was destroyed.', {
+  return new IdentityAuthError('login_required', ngDevMode ? 'the injector of this session was destroyed.' : '', {
     code: SESSION_ERROR_CODES.signedOut,
   });
 }

@@ -178,30 +178,38 @@ export class SignOutDelivery {
     // which leaves the refresh token unpresented (its own tokens are revoked after).
     const cookieBearer = await this.cookieBearer();
     if (cookieBearer) {
-      await signOut(client, cookieBearer, tokens.refreshToken, { credentials });
+      await signOut(client, cookieBearer, tokens.refreshToken, { credentials, keepalive: true });
       return credentials === 'include';
     }
     // No identity session left: one refresh for a bearer — presented once, like any refresh token.
     // Before the claim: a claim taken and then held back by the clock would stay taken.
     this.host.checkRetryClock();
     const claim = await fence.claim(tokens.sessionId, tokens.generation);
-    // Claimed before: a refresh of it is under way (that tab sees the sign-out and revokes what
-    // it gets), or its answer was lost long ago. Then its fate is unknown, and presenting it is
-    // the one way left to end it: spent, the service's reuse detection revokes the whole grant —
-    // the grant of a session that ends anyway.
-    if (!claim.granted && (claim.answered || answerDueBy(claim.claimedAt, client.timeoutMs) > platform.now()))
-      return false;
+    try {
+      this.host.checkRetryClock(); // again: another request of this tab may have started it meanwhile
+    } catch (err) {
+      if (claim.granted) await fence.release(tokens.sessionId, tokens.generation);
+      throw err;
+    }
+    // Claimed before: answered (spent), or a refresh of it is under way (that tab sees the
+    // sign-out and revokes what it gets), or its answer was lost. Then its fate is unknown, and
+    // presenting it is the one way left to end it: spent, the service's reuse detection revokes
+    // the whole grant — the grant of a session that ends anyway.
+    const underWay = claim.outcome === undefined && answerDueBy(claim.claimedAt, client.timeoutMs) > platform.now();
+    if (!claim.granted && (claim.outcome === 'answered' || underWay)) return false;
     let fresh: TokenSet;
     try {
       fresh = await refreshTokens(client, tokens.refreshToken);
-      void fence.answered(tokens.sessionId, tokens.generation);
+      void fence.settle(tokens.sessionId, tokens.generation, 'answered');
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) {
         this.host.noteTransient(err);
-        if (claim.granted && (err.status === 429 || err.status === 503))
-          await fence.release(tokens.sessionId, tokens.generation);
+        if (err.status === 429 || err.status === 503) {
+          if (claim.granted) await fence.release(tokens.sessionId, tokens.generation);
+        } else void fence.settle(tokens.sessionId, tokens.generation, 'lost');
         throw err;
       }
+      void fence.settle(tokens.sessionId, tokens.generation, 'answered');
       return false; // spent or revoked already: nothing of it lives
     }
     this.held[0] = {
@@ -211,7 +219,10 @@ export class SignOutDelivery {
       refreshToken: fresh.refreshToken ?? tokens.refreshToken,
       expiresAt: fresh.expiresAt,
     };
-    await signOut(client, fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, { credentials });
+    await signOut(client, fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, {
+      credentials,
+      keepalive: true,
+    });
     return credentials === 'include';
   }
 

@@ -16,6 +16,16 @@ export interface SignOutMark {
   readonly sessionIds: readonly string[];
   /** True until the identity service has heard the sign-out. */
   readonly pending: boolean;
+  /**
+   * The generation of a named session the signing-out tab held: a tab that holds a newer
+   * one (a refresh that tab had not heard of yet) revokes it itself.
+   */
+  readonly generations?: Readonly<Record<string, number>>;
+}
+
+function parseGenerations(value: unknown): Record<string, number> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  return Object.fromEntries(Object.entries(value).filter(([, g]) => typeof g === 'number'));
 }
 
 function parseMark(text: string | null | undefined): SignOutMark | null {
@@ -23,7 +33,12 @@ function parseMark(text: string | null | undefined): SignOutMark | null {
   try {
     const m = JSON.parse(text) as Partial<SignOutMark>;
     return typeof m.at === 'number' && Array.isArray(m.sessionIds) && typeof m.pending === 'boolean'
-      ? { at: m.at, sessionIds: m.sessionIds.filter((id) => typeof id === 'string'), pending: m.pending }
+      ? {
+          at: m.at,
+          sessionIds: m.sessionIds.filter((id) => typeof id === 'string'),
+          pending: m.pending,
+          generations: parseGenerations(m.generations),
+        }
       : null;
   } catch {
     return null;
@@ -52,10 +67,16 @@ export class SignOutMarker {
   }
 
   /** Marks `ended` signed out (kept with the sessions an earlier mark names). */
-  mark(ended: readonly string[], pending: boolean): void {
-    const earlier = this.read()?.sessionIds ?? [];
-    const sessionIds = [...earlier, ...ended.filter((id) => !earlier.includes(id))].slice(-8);
-    this.write({ at: this.platform.now(), sessionIds, pending });
+  mark(ended: readonly string[], pending: boolean, generations: Readonly<Record<string, number>> = {}): void {
+    const earlier = this.read();
+    const known = earlier?.sessionIds ?? [];
+    const sessionIds = [...known, ...ended.filter((id) => !known.includes(id))].slice(-8);
+    this.write({
+      at: this.platform.now(),
+      sessionIds,
+      pending,
+      generations: { ...earlier?.generations, ...generations },
+    });
   }
 
   /**
