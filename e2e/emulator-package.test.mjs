@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -30,20 +29,13 @@ import {
 } from './support/demo-page.mjs';
 import { startStaticProxyServer } from './support/static-proxy-server.mjs';
 import { waitFor } from './support/wait-for.mjs';
+import { freePort } from '../scripts/free-port.mjs';
 
 const run = promisify(execFile);
 const PACKAGE_DIR = join(REPO_ROOT, 'e2e', 'identity-server');
 const PACKAGE_NAME = 'b2trader-identity-emulator';
 const README = join(REPO_ROOT, 'README.md');
 const RECIPE_HEADING = '## Development: your app, the dev server and an identity service';
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Starts a command in its own process group and collects its output; `stop()` ends

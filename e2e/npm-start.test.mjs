@@ -10,6 +10,7 @@ import { launchBrowser } from './support/browser.mjs';
 import { REPO_ROOT } from './support/demo-stack.mjs';
 import { signIn, TRADER } from './support/demo-page.mjs';
 import { waitFor } from './support/wait-for.mjs';
+import { freePort } from '../scripts/free-port.mjs';
 
 const START = join(REPO_ROOT, 'scripts', 'start.mjs');
 
@@ -17,13 +18,6 @@ async function listenOnFreePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   return server;
-}
-
-async function freePort() {
-  const server = await listenOnFreePort();
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function startScript(env) {

@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, realpathSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { launchBrowser } from './support/browser.mjs';
 import { REPO_ROOT } from './support/demo-stack.mjs';
 import { readStats } from './support/emulator-controls.mjs';
 import { waitFor } from './support/wait-for.mjs';
+import { freePort } from '../scripts/free-port.mjs';
 
 const APP = join(REPO_ROOT, 'e2e', 'ssr-app');
 const SERVER_ENTRY = join(APP, 'dist', 'ssr', 'server', 'server.mjs');
@@ -25,16 +25,6 @@ const MODES = ['start-up', 'manual'];
 /** The cookie the app reads to bootstrap with withManualRestore() (src/app/restore-mode.ts). */
 const MANUAL_COOKIE = 'ssr-app-restore=manual';
 const ACCOUNT_ID = '10e3bfcf-56f7-421d-84ea-1700209ae121';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `#status` text of a server answer, or null when it has none. */
 function renderedStatus(html) {

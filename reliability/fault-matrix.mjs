@@ -7,7 +7,6 @@
 // Exits non-zero when a case failed or was not driven.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,6 +15,7 @@ import { build } from 'esbuild';
 import { startIdentityServer } from '../e2e/identity-server/server.mjs';
 import { NODE_CASES } from './node/cases.mjs';
 import { matrixRows, renderMatrix } from './table.mjs';
+import { freePort } from '../scripts/free-port.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scratch = join(root, 'node_modules', '.cache', 'fault-matrix');
@@ -25,14 +25,6 @@ const update = process.argv.includes('--update');
 if (update && process.env.FAULT_MATRIX_ONLY) {
   console.error('fault-matrix: --update needs every case; run it without FAULT_MATRIX_ONLY');
   process.exit(2);
-}
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The protocol client from source, bundled for Node: the cases test this tree, not an older build. */

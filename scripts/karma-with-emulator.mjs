@@ -2,17 +2,9 @@
 // Runs the Karma suites with the identity emulator started on loopback and
 // proxied onto Karma's own origin, then stops it. Exits with Karma's code.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 import { startIdentityServer } from '../e2e/identity-server/server.mjs';
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './free-port.mjs';
 
 // Project names, then options for `ng test` (e.g. `--include=projects/.../x.spec.ts` to run one file).
 const args = process.argv.slice(2);
