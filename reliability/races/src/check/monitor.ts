@@ -182,7 +182,10 @@ export class Monitor {
     const { server, live, scheduler, faults } = this.browser;
     if (!faults.used) {
       for (const row of server.refreshTokens.values()) {
-        if (row.presentations.length > 1) {
+        // A sign-out's last resort for a token of unknown fate (a tab frozen past its time
+        // limit) may present it again: the grant is doomed then, as with (a).
+        const again = row.presentations.slice(1).filter((p) => !this.signOuts.dooms(row.grant, p.at));
+        if (again.length > 0) {
           const who = row.presentations.map((p) => `${p.by} at ${this.browser.trace.time(p.at)} (${p.outcome})`);
           this.violate(
             'e',

@@ -8,7 +8,7 @@
  *   tab reads another's tokens, and a closing tab revokes its own ({@link ActiveSession.constructor});
  * - how a session enters this tab (login, restore, another tab): {@link ActiveSession.adopt},
  *   which always schedules its refresh; when two sessions meet, the older loses everywhere and
- *   the leader revokes it;
+ *   the leader or the tab that made it revokes it;
  * - how a sign-out lasts: the {@link SignOutMarker} and the {@link SignOutDelivery}; a sign-out
  *   overtakes a login that began before it ({@link ActiveSession.signedIn}, {@link ActiveSession.cancelLogin}).
  *
@@ -66,8 +66,10 @@ export class ActiveSession implements RefreshHost {
   private peerAnswered: (() => void) | null = null;
   /** Sessions a login in this tab replaced: a sign-out names them, a tab that offers one gets the new one. */
   private readonly replacedSessions = new Set<string>();
-  /** Sessions that lost to a newer one and whose refresh token this tab (leading) revoked. */
+  /** Sessions that lost to a newer one and whose refresh token this tab revoked. */
   private readonly revokedLosers = new Set<string>();
+  /** Sessions this tab made (a login, a restore or heal through the cookie). */
+  private readonly ownSessions = new Set<string>();
   private readonly cancels: Cancel[] = [];
   private closed = false;
   /** Where the time of the last sign-in in any tab is kept (its identity-session cookie is the browser's since). */
@@ -277,6 +279,7 @@ export class ActiveSession implements RefreshHost {
       this.revoke(record);
       return;
     }
+    this.ownSessions.add(record.sessionId);
     this.tabs.post({ kind: 'state', record, cause });
     this.adopt(record, cause, 'this-tab');
   }
@@ -343,10 +346,12 @@ export class ActiveSession implements RefreshHost {
 
   /**
    * Two sessions met (a restore in one tab, a login in another): the older loses in every
-   * tab, and its refresh token would live on unused. The leader revokes it, once.
+   * tab, and its refresh token would live on unused. The leader, or the tab that made it, revokes it once.
    */
   private revokeLoser(loser: IdentityTokenRecord): void {
-    if (!this.tabs.isLeader || this.state.hasEnded(loser.sessionId) || this.revokedLosers.has(loser.sessionId)) return;
+    // The leader, and the tab that made the session (the leader may not have heard of it).
+    const mine = this.tabs.isLeader || this.ownSessions.has(loser.sessionId);
+    if (!mine || this.state.hasEnded(loser.sessionId) || this.revokedLosers.has(loser.sessionId)) return;
     this.revokedLosers.add(loser.sessionId);
     this.revoke(loser);
   }
