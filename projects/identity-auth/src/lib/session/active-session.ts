@@ -146,10 +146,7 @@ export class ActiveSession implements RefreshHost {
       askPeers: (ms) => this.askPeers(ms),
       silentTokens: (generation) => this.silentTokens(generation),
       publish: (record, cause) => this.publish(record, cause),
-      adopt: (record) => {
-        // A stored record of a session a sign-out ended while the store was loading: not again.
-        if (!this.signedOut(record.sessionId)) this.adopt(record, 'restore', 'this-tab');
-      },
+      adopt: (record) => this.adopt(record, 'restore', 'this-tab'),
       revoke: (record) => this.revoke(record),
       silentSignInStopped: () => this.marker.read() !== null,
     });
@@ -331,6 +328,8 @@ export class ActiveSession implements RefreshHost {
 
   /** Every way a session enters this tab ends here: adopted, then its refresh scheduled. */
   private adopt(record: IdentityTokenRecord, cause: AdoptCause, origin: 'this-tab' | 'other-tab'): void {
+    // Never a session a sign-out ended (a stored record that loaded after it, say).
+    if (this.signedOut(record.sessionId)) return;
     const previous = this.state.record();
     const met = previous !== null && previous.sessionId !== record.sessionId;
     if (!this.state.adopt(record, cause, origin)) {

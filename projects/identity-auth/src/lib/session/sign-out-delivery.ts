@@ -76,22 +76,24 @@ export class SignOutDelivery {
 
   /** Revokes `tokens` with the next delivery. */
   hold(tokens: HeldTokens): void {
-    const { client, platform } = this.host;
-    if (!this.running || this.closed || !tokens.refreshToken || tokens.expiresAt - BEARER_MARGIN_MS <= platform.now()) {
+    if (!this.running || this.closed || !tokens.refreshToken || !this.bearerLives(tokens)) {
       this.held.push(tokens);
       return;
     }
     // A delivery is busy (a slow cookie exchange, say) and this tab may close before it gets
     // to these: revoked at once with their own bearer. The identity session stays the run's.
-    signOut(client, tokens.accessToken, tokens.refreshToken, { credentials: 'omit', keepalive: true }).catch((err) => {
-      if (!isIdentityAuthError(err)) return;
-      // Not heard: the next run tries again. The bearer refused as dead before its time (this
-      // tab was frozen, another clock): the next run finds another bearer.
-      if (err.status === 401) this.held.push({ ...tokens, expiresAt: 0 });
-      else if (err.transient) this.held.push(tokens);
-      else return;
-      void this.deliver();
-    });
+    this.revokeWithOwnBearer(tokens, 'omit').then(
+      (heard) => {
+        if (heard) return;
+        this.held.push({ ...tokens, expiresAt: 0 }); // the next run finds another bearer
+        void this.deliver();
+      },
+      (err: unknown) => {
+        if (!isIdentityAuthError(err) || !err.transient) return; // refused: nothing of it lives
+        this.held.push(tokens);
+        void this.deliver();
+      },
+    );
   }
 
   /** Whether anything is left to tell the service. */
@@ -156,6 +158,25 @@ export class SignOutDelivery {
     }
   }
 
+  private bearerLives(tokens: HeldTokens): boolean {
+    return tokens.expiresAt - BEARER_MARGIN_MS > this.host.platform.now();
+  }
+
+  /**
+   * Signs out with the tokens' own access token while it lives; resolves false when it does
+   * not, or the service refused it as dead before its time (revoked, another clock).
+   */
+  private async revokeWithOwnBearer(tokens: HeldTokens, credentials: 'include' | 'omit'): Promise<boolean> {
+    if (!this.bearerLives(tokens)) return false;
+    try {
+      await signOut(this.host.client, tokens.accessToken, tokens.refreshToken, { credentials, keepalive: true });
+      return true;
+    } catch (err) {
+      if (isIdentityAuthError(err) && err.status === 401) return false;
+      throw err;
+    }
+  }
+
   /**
    * Revokes one held set; resolves whether the identity session was ended with it.
    * Rejects when the service could not be reached (tried again later).
@@ -164,15 +185,7 @@ export class SignOutDelivery {
     const { client, fence, platform } = this.host;
     // Read now, not when the tokens were held: a sign-in since then owns the cookie.
     const credentials = tokens.endsIdentitySession && this.host.marker.pending ? 'include' : 'omit';
-    if (tokens.expiresAt - BEARER_MARGIN_MS > platform.now()) {
-      try {
-        await signOut(client, tokens.accessToken, tokens.refreshToken, { credentials, keepalive: true });
-        return credentials === 'include';
-      } catch (err) {
-        // Refused as dead before its time (revoked, another clock): a fresh bearer below.
-        if (!isIdentityAuthError(err) || err.status !== 401) throw err;
-      }
-    }
+    if (await this.revokeWithOwnBearer(tokens, credentials)) return credentials === 'include';
     if (!tokens.refreshToken) return false; // nothing to revoke; a pending mark ends the identity session
     // The bearer is too old. Any bearer of the trader will do: first the identity session's,
     // which leaves the refresh token unpresented (its own tokens are revoked after).
