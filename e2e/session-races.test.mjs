@@ -398,6 +398,15 @@ describe('demo: session races', () => {
       return Boolean(location && new URL(location, stack.url).searchParams.has('code'));
     }
 
+    /** Whether the emulator still takes `refreshToken` (presenting it rotates it, so only at the end). */
+    async function refreshTokenLives(refreshToken) {
+      const response = await fetch(new URL(TOKEN_PATH, stack.url), {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'spa' }),
+      });
+      return response.status === 200;
+    }
+
     /** Waits until the page shows the desk or the sign-in form (restore has finished either way). */
     function settled(page) {
       return waitFor(
@@ -408,7 +417,7 @@ describe('demo: session races', () => {
       );
     }
 
-    it('stays signed out in a new tab and after a reload, and tells the identity service once it answers again', async (t) => {
+    it('stays signed out in a new tab and after a reload, and tells the identity service once it answers again, revoking the refresh token the reloaded page took with it', async (t) => {
       const context = await browser.newContext();
       const log = [];
       const first = await context.newPage();
@@ -424,6 +433,9 @@ describe('demo: session races', () => {
       const before = counters(await readStats(stack.url));
       const clickedAt = Date.now();
       await first.getByTestId('sign-out').click();
+      // the refresh token the first tab held: only that page knew it, and the reload below ends the page
+      const held = log.filter((e) => e.tab === 'first' && e.issued && e.at < clickedAt).at(-1)?.issued;
+      assert.ok(held, 'no refresh token was issued to the first tab');
       await waitForSignInPage(first);
       const unheard = delta(counters(await readStats(stack.url)), before);
       assert.ok(unheard.faults >= 1, `the sign-out never reached the failing endpoint: ${JSON.stringify(unheard)}`);
@@ -471,6 +483,7 @@ describe('demo: session races', () => {
         { timeoutMs: 15_000, intervalMs: 100, message: `a sign-out the emulator answered 204 (${story()})` },
       );
       assert.equal(await cookieYieldsCode(sessionCookie), false, 'the identity session outlived the sign-out');
+      assert.equal(await refreshTokenLives(held), false, 'the refresh token of the reloaded page outlived the sign-out');
       for (const page of [first, second]) {
         assert.equal(new URL(page.url()).pathname, '/sign-in');
         assert.equal(await activityCount(page, 'signedIn'), 0);

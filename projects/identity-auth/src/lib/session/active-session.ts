@@ -96,6 +96,7 @@ export class ActiveSession implements RefreshHost {
     this.state.forget(this.marker.read()?.sessionIds ?? []);
     this.delivery = new SignOutDelivery({
       client: config.client,
+      pageId: this.tabs.id,
       platform,
       fence: this.fence,
       marker: this.marker,

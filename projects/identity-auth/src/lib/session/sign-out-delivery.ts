@@ -34,6 +34,8 @@ export interface HeldTokens {
 
 export interface SignOutDeliveryHost {
   readonly client: IdentityClient;
+  /** This page's id (the tab's id in messages). */
+  readonly pageId: string;
   readonly platform: IdentityAuthPlatform;
   readonly fence: RefreshFence;
   readonly marker: SignOutMarker;
@@ -68,6 +70,8 @@ export class SignOutDelivery {
   private cancelRetry: Cancel | null = null;
   private attempt = 0;
   private closed = false;
+  /** Revocations sent outside a run, not yet answered. */
+  private unanswered = 0;
   private readonly stopListening: Cancel;
 
   constructor(private readonly host: SignOutDeliveryHost) {
@@ -76,19 +80,29 @@ export class SignOutDelivery {
 
   /** Revokes `tokens` with the next delivery. */
   hold(tokens: HeldTokens): void {
+    // Written before anything is sent: this page may go away at any moment, and its memory
+    // with it. Until these are heard, no other page can name them.
+    if (tokens.refreshToken) this.host.marker.holding(this.host.pageId, true);
     if (!this.running || this.closed || !tokens.refreshToken || !this.bearerLives(tokens)) {
       this.held.push(tokens);
       return;
     }
     // A delivery is busy (a slow cookie exchange, say) and this tab may close before it gets
     // to these: revoked at once with their own bearer. The identity session stays the run's.
+    this.unanswered += 1;
+    const answered = () => {
+      this.unanswered -= 1;
+      this.noteHeld();
+    };
     this.revokeWithOwnBearer(tokens, 'omit').then(
       (heard) => {
+        answered();
         if (heard) return;
         this.held.push({ ...tokens, expiresAt: 0 }); // the next run finds another bearer
         void this.deliver();
       },
       (err: unknown) => {
+        answered();
         if (!isIdentityAuthError(err) || !err.transient) return; // refused: nothing of it lives
         this.held.push(tokens);
         void this.deliver();
@@ -129,6 +143,7 @@ export class SignOutDelivery {
           if (this.closed) return false;
           identitySessionEnded = (await unlessRefused(this.revoke(this.held[0]))) || identitySessionEnded;
           this.held.shift();
+          this.noteHeld();
         }
         if (marker.pending && !identitySessionEnded) {
           if (this.closed) return false;
@@ -158,6 +173,12 @@ export class SignOutDelivery {
     }
   }
 
+  /** Once nothing of this page's is left to revoke, another page's delivery may name tokens again. */
+  private noteHeld(): void {
+    const holds = this.unanswered > 0 || this.held.some((tokens) => tokens.refreshToken !== undefined);
+    if (!holds) this.host.marker.holding(this.host.pageId, false);
+  }
+
   private bearerLives(tokens: HeldTokens): boolean {
     return tokens.expiresAt - BEARER_MARGIN_MS > this.host.platform.now();
   }
@@ -169,7 +190,7 @@ export class SignOutDelivery {
   private async revokeWithOwnBearer(tokens: HeldTokens, credentials: 'include' | 'omit'): Promise<boolean> {
     if (!this.bearerLives(tokens)) return false;
     try {
-      await signOut(this.host.client, tokens.accessToken, tokens.refreshToken, { credentials, keepalive: true });
+      await this.signOut(tokens.accessToken, tokens.refreshToken, credentials);
       return true;
     } catch (err) {
       if (isIdentityAuthError(err) && err.status === 401) return false;
@@ -191,7 +212,7 @@ export class SignOutDelivery {
     // which leaves the refresh token unpresented (its own tokens are revoked after).
     const cookieBearer = await this.cookieBearer();
     if (cookieBearer) {
-      await signOut(client, cookieBearer, tokens.refreshToken, { credentials, keepalive: true });
+      await this.signOut(cookieBearer, tokens.refreshToken, credentials);
       return credentials === 'include';
     }
     // No identity session left: one refresh for a bearer — presented once, like any refresh token.
@@ -232,11 +253,18 @@ export class SignOutDelivery {
       refreshToken: fresh.refreshToken ?? tokens.refreshToken,
       expiresAt: fresh.expiresAt,
     };
-    await signOut(client, fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, {
-      credentials,
-      keepalive: true,
-    });
+    await this.signOut(fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, credentials);
     return credentials === 'include';
+  }
+
+  /**
+   * The sign-out call. The one that ends the identity session names no refresh token while
+   * another page holds some of the sign-out's (perhaps gone with them): the service then
+   * revokes every refresh token of the trader for this client.
+   */
+  private signOut(bearer: string, refreshToken: string | undefined, credentials: 'include' | 'omit'): Promise<void> {
+    const everyGrant = credentials === 'include' && this.host.marker.heldElsewhere(this.host.pageId);
+    return signOut(this.host.client, bearer, everyGrant ? undefined : refreshToken, { credentials, keepalive: true });
   }
 
   /**

@@ -21,6 +21,12 @@ export interface SignOutMark {
    * one (a refresh that tab had not heard of yet) revokes it itself.
    */
   readonly generations?: Readonly<Record<string, number>>;
+  /**
+   * Pages (tab ids) that hold refresh tokens of the sign-out the service has not heard revoked.
+   * Only that page can name them: a delivery from any other page (the page may be gone) revokes
+   * every refresh token of the trader instead.
+   */
+  readonly unheardIn?: readonly string[];
 }
 
 function parseGenerations(value: unknown): Record<string, number> | undefined {
@@ -38,6 +44,7 @@ function parseMark(text: string | null | undefined): SignOutMark | null {
           sessionIds: m.sessionIds.filter((id) => typeof id === 'string'),
           pending: m.pending,
           generations: parseGenerations(m.generations),
+          unheardIn: Array.isArray(m.unheardIn) ? m.unheardIn.filter((id) => typeof id === 'string') : [],
         }
       : null;
   } catch {
@@ -76,7 +83,23 @@ export class SignOutMarker {
       sessionIds,
       pending,
       generations: { ...earlier?.generations, ...generations },
+      unheardIn: earlier?.pending ? earlier.unheardIn : [],
     });
+  }
+
+  /** Page `pageId` holds refresh tokens of the pending sign-out (or no longer does). */
+  holding(pageId: string, holds: boolean): void {
+    const mark = this.read();
+    const listed = mark?.unheardIn?.includes(pageId) === true;
+    if (!mark?.pending || listed === holds) return;
+    const others = (mark.unheardIn ?? []).filter((id) => id !== pageId);
+    this.write({ ...mark, unheardIn: holds ? [...others, pageId].slice(-8) : others });
+  }
+
+  /** Whether a page other than `pageId` holds refresh tokens of the pending sign-out. */
+  heldElsewhere(pageId: string): boolean {
+    const mark = this.read();
+    return mark?.pending === true && (mark.unheardIn ?? []).some((id) => id !== pageId);
   }
 
   /**
@@ -86,7 +109,7 @@ export class SignOutMarker {
    */
   settle(): boolean {
     const mark = this.read();
-    if (mark?.pending) this.write({ ...mark, pending: false });
+    if (mark?.pending) this.write({ ...mark, pending: false, unheardIn: [] });
     return mark?.pending === true;
   }
 
