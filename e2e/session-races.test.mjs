@@ -483,7 +483,11 @@ describe('demo: session races', () => {
         { timeoutMs: 15_000, intervalMs: 100, message: `a sign-out the emulator answered 204 (${story()})` },
       );
       assert.equal(await cookieYieldsCode(sessionCookie), false, 'the identity session outlived the sign-out');
-      assert.equal(await refreshTokenLives(held), false, 'the refresh token of the reloaded page outlived the sign-out');
+      assert.equal(
+        await refreshTokenLives(held),
+        false,
+        'the refresh token of the reloaded page outlived the sign-out',
+      );
       for (const page of [first, second]) {
         assert.equal(new URL(page.url()).pathname, '/sign-in');
         assert.equal(await activityCount(page, 'signedIn'), 0);
