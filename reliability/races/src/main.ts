@@ -4,7 +4,7 @@
  * property — fast-check then shrinks the scenario and prints the seed, the path and
  * the shrunk scenario, with the trace of the shrunk run.
  *
- * Options: --runs N, --seed S, --path P (replay), --only abc (the invariants that
+ * Options: --runs N, --seed S, --path P (replay), --scenario JSON (one scenario), --only abc (the invariants that
  * fail a run; default all), --match REGEX (only violations whose message matches),
  * --fix storage=local,locks=false (hold scenario fields fixed), --without fault,outage
  * (leave commands out), --explore (run N scenarios without stopping and count
@@ -17,6 +17,7 @@ import fc from 'fast-check';
 
 import type { InvariantId, Violation } from './check/monitor';
 import { runScenario } from './scenario/run-scenario';
+import { FOUND_SCHEDULES } from './scenario/found-schedules';
 import { type Scenario, scenario as anyScenario } from './scenario/scenario';
 import { installVirtualGlobals } from './sim/virtual-globals';
 
@@ -34,6 +35,8 @@ interface Options {
   explore: boolean;
   fullTrace: boolean;
   printTrace: boolean;
+  /** One scenario to run, as JSON (a `Counterexample` line's element, or a found schedule). */
+  scenario?: Scenario;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -61,6 +64,7 @@ function parseOptions(argv: string[]): Options {
     explore: argv.includes('--explore'),
     fullTrace: argv.includes('--full-trace'),
     printTrace: argv.includes('--print-trace'),
+    scenario: value('--scenario') === undefined ? undefined : (JSON.parse(value('--scenario')!) as Scenario),
   };
 }
 
@@ -151,6 +155,13 @@ async function main(): Promise<void> {
   // The engine fires and forgets some promises (as the app would): a browser would log them, not stop.
   process.on('unhandledRejection', () => undefined);
   const started = Date.now();
+  if (options.scenario) {
+    const { violations, trace } = await runScenario(options.scenario);
+    const failing = violations.filter((v) => options.only.has(v.invariant));
+    console.log(failing.length > 0 ? report(failing, trace, options.fullTrace) : 'no invariant violated');
+    process.exitCode = failing.length > 0 ? 1 : 0;
+    return;
+  }
   if (options.explore) {
     await explore(options);
     console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -165,7 +176,14 @@ async function main(): Promise<void> {
       );
       if (failing.length > 0) throw new RaceViolation(report(failing, trace, options.fullTrace));
     }),
-    { numRuns: options.runs, seed: options.seed, path: options.path, verbose: true },
+    {
+      numRuns: options.runs,
+      seed: options.seed,
+      path: options.path,
+      verbose: true,
+      // A replay (--path) counts runs from the seed's first: the found schedules would shift it.
+      examples: options.path === undefined ? FOUND_SCHEDULES.map((s) => [s] as [Scenario]) : [],
+    },
   );
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (details.failed) {

@@ -127,6 +127,9 @@ export class ActiveSession implements RefreshHost {
     if ((event as PageTransitionEvent).persisted) return;
     const record = this.state.record();
     if (this.closed || !record?.refreshToken || record.expiresAt <= this.platform.now()) return;
+    // During a sign-out the service has not heard, this call may be lost too: the delivery names
+    // no refresh token then, so that this page's dies as well.
+    this.marker.holding(this.tabs.id, true);
     signOutAtService(this.client, record.accessToken, record.refreshToken, {
       credentials: 'omit',
       keepalive: true,
@@ -179,17 +182,23 @@ export class ActiveSession implements RefreshHost {
   cancelLogin(tokens: TokenSet): never {
     if (!this.closed) {
       this.marker.mark([], true);
-      this.delivery.hold({
-        sessionId: `cancelled-${this.platform.now()}`,
-        generation: 0,
-        accessToken: tokens.accessToken,
-        refreshToken: tokens.refreshToken,
-        expiresAt: tokens.expiresAt,
-        endsIdentitySession: true,
-      });
-      void this.delivery.deliver();
+      this.revokeTokens(tokens, 'cancelled', true);
     }
     throw loginCancelledError('token');
+  }
+
+  /** Revokes tokens no session was made of (and ends their identity session when asked). */
+  private revokeTokens(tokens: TokenSet, why: string, endsIdentitySession = false): void {
+    if (this.closed) return;
+    this.delivery.hold({
+      sessionId: `${why}-${this.platform.now()}`,
+      generation: 0,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresAt: tokens.expiresAt,
+      endsIdentitySession,
+    });
+    void this.delivery.deliver();
   }
 
   /** The first record of a new session (a login, a machine-to-machine sign-in), in every tab. */
@@ -289,13 +298,21 @@ export class ActiveSession implements RefreshHost {
 
   /** A silent authorize with the identity-session cookie. A different subject ends the session. */
   async silentTokens(generation: number, previous?: IdentityTokenRecord): Promise<IdentityTokenRecord> {
-    const sentAt = this.platform.now();
-    const tokens = await this.cookieTokens().catch((err: unknown) => {
+    let sentAt = this.platform.now();
+    let tokens = await this.cookieTokens().catch((err: unknown) => {
       // Healing a session while a sign-in (in any tab) answered: the browser's cookie is a newer one now.
       if (previous && isIdentityAuthError(err) && err.kind === 'login_required' && this.signedInSince(sentAt))
         return this.cookieTokens();
       throw err;
     });
+    // A sign-in (in any tab) answered while this ran (a frozen tab wakes long after): these may
+    // be of the identity session it replaced — one a sign-out ended, or another trader's. They
+    // are revoked, and the new cookie asked.
+    for (let crossings = 0; this.signedInSince(sentAt) && crossings < 3; crossings += 1) {
+      this.revokeTokens(tokens, 'crossed');
+      sentAt = this.platform.now();
+      tokens = await this.cookieTokens();
+    }
     const subject = tokens.idTokenClaims?.sub;
     if (previous && subject !== previous.subject) {
       throw new IdentityAuthError(

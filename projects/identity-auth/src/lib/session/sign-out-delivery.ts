@@ -282,6 +282,7 @@ export class SignOutDelivery {
       }
       return null;
     }
+    this.host.marker.holding(this.host.pageId, true);
     this.held.push({
       sessionId: `cookie-${this.host.platform.now()}`,
       generation: 0,
