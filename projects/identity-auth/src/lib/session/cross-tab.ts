@@ -60,36 +60,39 @@ export function parseTabMessage(data: unknown): TabMessage | null {
 export class CrossTab {
   /** This tab's id in messages. */
   readonly id: string;
-  private readonly channel: TabChannel | null;
-  private releaseLeadership: (() => void) | null = null;
-  private leader = false;
-  private closed = false;
+  readonly #channel: TabChannel | null;
+  #releaseLeadership: (() => void) | null = null;
+  #leader = false;
+  #closed = false;
 
-  constructor(
-    private readonly platform: IdentityAuthPlatform,
-    private readonly name: string,
-    private readonly onMessage: (message: TabMessage) => void,
-  ) {
+  readonly #platform: IdentityAuthPlatform;
+  readonly #name: string;
+  readonly #onMessage: (message: TabMessage) => void;
+
+  constructor(platform: IdentityAuthPlatform, name: string, onMessage: (message: TabMessage) => void) {
+    this.#platform = platform;
+    this.#name = name;
+    this.#onMessage = onMessage;
     this.id = `${platform.now().toString(36)}-${Math.floor(platform.random() * 2 ** 48).toString(36)}`;
     // Sharing tokens needs one refresher: without Web Locks (no secure context) there is no
     // election, and tabs sharing one refresh token would each present it. Such a tab keeps its own.
-    this.channel = platform.locks() ? platform.openChannel(name) : null;
-    if (this.channel) {
-      this.channel.onmessage = (event) => {
+    this.#channel = platform.locks() ? platform.openChannel(name) : null;
+    if (this.#channel) {
+      this.#channel.onmessage = (event) => {
         const message = parseTabMessage(event.data);
-        if (message && message.from !== this.id && !this.closed) this.onMessage(message);
+        if (message && message.from !== this.id && !this.#closed) this.#onMessage(message);
       };
     }
   }
 
   /** True when other tabs can hear this one. */
   get connected(): boolean {
-    return this.channel !== null;
+    return this.#channel !== null;
   }
 
   /** True while this tab holds the leader lock (always, where there are no Web Locks). */
   get isLeader(): boolean {
-    return this.leader;
+    return this.#leader;
   }
 
   /**
@@ -98,12 +101,12 @@ export class CrossTab {
    * maybe (true) when there is a channel.
    */
   async mayHavePeers(): Promise<boolean> {
-    const locks = this.platform.locks();
-    if (!this.channel || this.closed) return false;
+    const locks = this.#platform.locks();
+    if (!this.#channel || this.#closed) return false;
     if (!locks) return true;
     try {
-      const held = (await locks.held()).includes(`${this.name}:leader`);
-      return held && !this.leader;
+      const held = (await locks.held()).includes(`${this.#name}:leader`);
+      return held && !this.#leader;
     } catch {
       return true;
     }
@@ -114,14 +117,14 @@ export class CrossTab {
    * lock was taken over (see {@link takeOver}) stops leading and queues again.
    */
   campaign(onLeader: () => void): void {
-    this.onLeader = onLeader;
-    const locks = this.platform.locks();
-    if (!locks || !this.channel) {
-      this.leader = true;
+    this.#onLeader = onLeader;
+    const locks = this.#platform.locks();
+    if (!locks || !this.#channel) {
+      this.#leader = true;
       onLeader();
       return;
     }
-    this.requestLock(locks, false);
+    this.#requestLock(locks, false);
   }
 
   /**
@@ -129,41 +132,41 @@ export class CrossTab {
    * hung): this tab leads from now on. No-op without Web Locks, or when already leading.
    */
   takeOver(): boolean {
-    const locks = this.platform.locks();
-    if (!locks || !this.channel || this.leader || this.closed || !this.onLeader) return false;
-    this.requestLock(locks, true);
+    const locks = this.#platform.locks();
+    if (!locks || !this.#channel || this.#leader || this.#closed || !this.#onLeader) return false;
+    this.#requestLock(locks, true);
     return true;
   }
 
-  private onLeader: (() => void) | null = null;
+  #onLeader: (() => void) | null = null;
 
-  private requestLock(locks: TabLocks, steal: boolean): void {
+  #requestLock(locks: TabLocks, steal: boolean): void {
     let held = false;
     locks
       .request(
-        `${this.name}:leader`,
+        `${this.#name}:leader`,
         () => {
-          if (this.closed) return Promise.resolve();
+          if (this.#closed) return Promise.resolve();
           held = true;
-          this.leader = true;
-          this.onLeader?.();
-          return new Promise<void>((release) => (this.releaseLeadership = release));
+          this.#leader = true;
+          this.#onLeader?.();
+          return new Promise<void>((release) => (this.#releaseLeadership = release));
         },
         steal ? { steal: true } : undefined,
       )
       .catch(() => {
         // Our lock was taken over (or our queued request displaced): lead no more, queue again.
-        if (this.closed || !held) return;
-        this.leader = false;
-        this.releaseLeadership = null;
-        this.requestLock(locks, false);
+        if (this.#closed || !held) return;
+        this.#leader = false;
+        this.#releaseLeadership = null;
+        this.#requestLock(locks, false);
       });
   }
 
   post(message: Payload<TabMessage>): void {
-    if (this.closed) return;
+    if (this.#closed) return;
     try {
-      this.channel?.postMessage({ ...message, from: this.id });
+      this.#channel?.postMessage({ ...message, from: this.id });
     } catch {
       // A closed channel (the page is going away): nothing to tell.
     }
@@ -171,10 +174,10 @@ export class CrossTab {
 
   /** Leaves: releases the leader lock (the next tab takes over) and closes the channel. */
   close(): void {
-    this.closed = true;
-    this.leader = false;
-    this.releaseLeadership?.();
-    this.releaseLeadership = null;
-    this.channel?.close();
+    this.#closed = true;
+    this.#leader = false;
+    this.#releaseLeadership?.();
+    this.#releaseLeadership = null;
+    this.#channel?.close();
   }
 }

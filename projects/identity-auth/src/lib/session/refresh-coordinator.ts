@@ -78,32 +78,35 @@ function answeredWithoutTaking(err: unknown): boolean {
 }
 
 export class RefreshCoordinator {
-  private inFlight: Promise<IdentityTokenRecord> | null = null;
-  private waiters: Waiter[] = [];
-  private cancelTimer: Cancel | null = null;
+  #inFlight: Promise<IdentityTokenRecord> | null = null;
+  #waiters: Waiter[] = [];
+  #cancelTimer: Cancel | null = null;
   /** The retry clock: no refresh starts before it, whatever asks (timer, requests, followers). */
-  private retryAt = Number.NEGATIVE_INFINITY;
-  private retryAttempt = 0;
+  #retryAt = Number.NEGATIVE_INFINITY;
+  #retryAttempt = 0;
   /** The delay the retry clock was last set to (what `refreshFailed` reports). */
-  private retryDelay = 0;
-  private lastTransient: IdentityAuthError | null = null;
-  private seenGeneration = 0;
+  #retryDelay = 0;
+  #lastTransient: IdentityAuthError | null = null;
+  #seenGeneration = 0;
   /** Generations whose refresh token this tab presented (`sessionId:generation`). */
-  private readonly presented = new Set<string>();
+  readonly #presented = new Set<string>();
   /** Presentations of this tab that ended without an answer (`sessionId:generation`). */
-  private readonly lost = new Set<string>();
-  private lastTick: number;
-  private readonly cancels: Cancel[] = [];
-  private stopped = false;
+  readonly #lost = new Set<string>();
+  #lastTick: number;
+  readonly #cancels: Cancel[] = [];
+  #stopped = false;
 
-  constructor(private readonly host: RefreshHost) {
+  readonly #host: RefreshHost;
+
+  constructor(host: RefreshHost) {
+    this.#host = host;
     const { platform } = host;
-    this.lastTick = platform.now();
+    this.#lastTick = platform.now();
     if (platform.isBrowser) {
-      this.cancels.push(
-        platform.setInterval(() => this.heartbeat(), HEARTBEAT_MS),
-        platform.listen('online', () => this.backOnline()),
-        platform.listen('pageshow', () => this.heartbeat()),
+      this.#cancels.push(
+        platform.setInterval(() => this.#heartbeat(), HEARTBEAT_MS),
+        platform.listen('online', () => this.#backOnline()),
+        platform.listen('pageshow', () => this.#heartbeat()),
       );
     }
   }
@@ -114,44 +117,44 @@ export class RefreshCoordinator {
    * retry clock runs, rejects with a transient `refresh_backoff` error and sends nothing.
    */
   refresh(stale?: string): Promise<IdentityTokenRecord> {
-    const current = this.host.state.record();
-    if (!current || this.stopped) return Promise.reject(signedOutError());
+    const current = this.#host.state.record();
+    if (!current || this.#stopped) return Promise.reject(signedOutError());
     if (stale !== undefined && current.accessToken !== stale) return Promise.resolve(current);
-    if (this.inFlight) return this.inFlight;
-    const wait = this.retryAt - this.host.platform.now();
-    if (wait > 0) return Promise.reject(this.backoffError(wait));
-    const run = this.host.tabs.isLeader ? this.refreshAsLeader(current) : this.askLeader(current);
+    if (this.#inFlight) return this.#inFlight;
+    const wait = this.#retryAt - this.#host.platform.now();
+    if (wait > 0) return Promise.reject(this.#backoffError(wait));
+    const run = this.#host.tabs.isLeader ? this.#refreshAsLeader(current) : this.#askLeader(current);
     const flight = run.finally(() => {
-      if (this.inFlight === flight) this.inFlight = null;
+      if (this.#inFlight === flight) this.#inFlight = null;
       // A timer that fired during the flight joined it: the record now current gets its own.
-      this.schedule();
+      this.#schedule();
     });
-    this.inFlight = flight;
+    this.#inFlight = flight;
     return flight;
   }
 
   /** Called whenever the current record changed: wakes waiters and reschedules. */
   onRecordChanged(): void {
-    const record = this.host.state.record();
-    if (record && record.generation > this.seenGeneration) {
+    const record = this.#host.state.record();
+    if (record && record.generation > this.#seenGeneration) {
       // New tokens: whatever failed before, the retry clock starts afresh.
-      this.seenGeneration = record.generation;
-      this.resetRetryClock();
+      this.#seenGeneration = record.generation;
+      this.#resetRetryClock();
       // What this tab presented before the current generation is of no use now (a long session
       // would otherwise keep one entry per rotation).
-      for (const set of [this.presented, this.lost]) {
+      for (const set of [this.#presented, this.#lost]) {
         for (const id of set) if (isBefore(id, record)) set.delete(id);
       }
     }
     if (record) {
-      const ready = this.waiters.filter((w) => record.generation > w.after);
-      this.waiters = this.waiters.filter((w) => record.generation <= w.after);
+      const ready = this.#waiters.filter((w) => record.generation > w.after);
+      this.#waiters = this.#waiters.filter((w) => record.generation <= w.after);
       ready.forEach((w) => w.resolve(record));
     } else {
       // The retry clock stays: it is the service's, not the session's.
-      this.rejectWaiters(signedOutError());
+      this.#rejectWaiters(signedOutError());
     }
-    this.schedule();
+    this.#schedule();
   }
 
   /**
@@ -160,52 +163,52 @@ export class RefreshCoordinator {
    */
   onLeaderFailed(generation: number, transient: boolean, retryInMs?: number): void {
     if (transient && retryInMs !== undefined && retryInMs > 0) {
-      this.retryAt = Math.max(this.retryAt, this.host.platform.now() + retryInMs);
+      this.#retryAt = Math.max(this.#retryAt, this.#host.platform.now() + retryInMs);
     }
     const error = new IdentityAuthError(
       transient ? 'server' : 'login_required',
       `refresh failed in another tab${transient ? '; it is retried' : ''}.`,
       { step: 'refresh', code: SESSION_ERROR_CODES.leaderRefreshFailed, retryAfterMs: retryInMs },
     );
-    this.lastTransient = transient ? error : this.lastTransient;
-    const failed = this.waiters.filter((w) => w.after <= generation);
-    this.waiters = this.waiters.filter((w) => w.after > generation);
+    this.#lastTransient = transient ? error : this.#lastTransient;
+    const failed = this.#waiters.filter((w) => w.after <= generation);
+    this.#waiters = this.#waiters.filter((w) => w.after > generation);
     failed.forEach((w) => w.reject(error));
   }
 
   /** This tab just became the leader: it holds the latest tokens; refresh now if due, else schedule. */
   onLeadership(): void {
-    this.schedule();
-    if (this.waiters.length > 0 && !this.stopped && this.host.state.record()) {
+    this.#schedule();
+    if (this.#waiters.length > 0 && !this.#stopped && this.#host.state.record()) {
       // Its own question to the old leader is moot: refresh here; the waiters wake on the
       // new record, or fail with this refresh's error.
-      this.inFlight = null;
+      this.#inFlight = null;
       this.refresh().catch(() => undefined);
     }
   }
 
   /** A follower asked for a refresh of `generation`. */
   onRefreshRequest(generation: number): void {
-    const record = this.host.state.record();
-    if (!this.host.tabs.isLeader || !record) return;
+    const record = this.#host.state.record();
+    if (!this.#host.tabs.isLeader || !record) return;
     if (record.generation > generation) {
-      this.host.tabs.post({ kind: 'state', record, cause: 'refresh' });
+      this.#host.tabs.post({ kind: 'state', record, cause: 'refresh' });
       return;
     }
-    const wait = this.retryAt - this.host.platform.now();
+    const wait = this.#retryAt - this.#host.platform.now();
     if (wait > 0) {
       // Backing off: the follower learns when to ask again instead of waiting to take over.
-      this.host.tabs.post({ kind: 'refresh-failed', generation, transient: true, retryInMs: wait });
+      this.#host.tabs.post({ kind: 'refresh-failed', generation, transient: true, retryInMs: wait });
       return;
     }
     this.refresh().catch(() => undefined);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.cancelTimer?.();
-    this.cancels.forEach((cancel) => cancel());
-    this.rejectWaiters(signedOutError());
+    this.#stopped = true;
+    this.#cancelTimer?.();
+    this.#cancels.forEach((cancel) => cancel());
+    this.#rejectWaiters(signedOutError());
   }
 
   /**
@@ -214,21 +217,21 @@ export class RefreshCoordinator {
    */
   checkRetryClock(): void {
     const wait = this.retryWait();
-    if (wait > 0) throw this.backoffError(wait);
+    if (wait > 0) throw this.#backoffError(wait);
   }
 
   /** How long the retry clock still forbids token requests, in ms (0: not at all). */
   retryWait(): number {
-    return Math.max(0, this.retryAt - this.host.platform.now());
+    return Math.max(0, this.#retryAt - this.#host.platform.now());
   }
 
   /** Another call of this tab to the token endpoint failed transiently: the clock starts for all. */
   noteTransient(error: unknown): void {
-    if (isIdentityAuthError(error) && error.transient) this.startRetryClock(error);
+    if (isIdentityAuthError(error) && error.transient) this.#startRetryClock(error);
   }
 
-  private backoffError(wait: number): IdentityAuthError {
-    const last = this.lastTransient;
+  #backoffError(wait: number): IdentityAuthError {
+    const last = this.#lastTransient;
     return new IdentityAuthError(
       last?.kind ?? 'server',
       `refresh waits ${Math.ceil(wait / 1000)} s before it is tried again (the last attempt failed).`,
@@ -237,103 +240,106 @@ export class RefreshCoordinator {
   }
 
   /** A transient failure: no token request before the backoff (or Retry-After) has passed. Once per failure. */
-  private startRetryClock(error: IdentityAuthError): void {
+  #startRetryClock(error: IdentityAuthError): void {
     // Once per failure; a sign-out or the clock's own backoff is no failure of the service.
     const notFromService =
       error.code === SESSION_ERROR_CODES.signedOut || error.code === SESSION_ERROR_CODES.refreshBackoff;
-    if (this.lastTransient === error || notFromService) return;
-    const { platform } = this.host;
+    if (this.#lastTransient === error || notFromService) return;
+    const { platform } = this.#host;
     // A later failure never shortens a wait the service asked for (Retry-After of an earlier answer).
     const now = platform.now();
-    this.retryAt = Math.max(this.retryAt, now + backoffDelay(this.retryAttempt, platform.random(), error.retryAfterMs));
-    this.retryDelay = this.retryAt - now;
-    this.retryAttempt += 1;
-    this.lastTransient = error;
+    this.#retryAt = Math.max(
+      this.#retryAt,
+      now + backoffDelay(this.#retryAttempt, platform.random(), error.retryAfterMs),
+    );
+    this.#retryDelay = this.#retryAt - now;
+    this.#retryAttempt += 1;
+    this.#lastTransient = error;
   }
 
-  private resetRetryClock(): void {
-    this.retryAt = Number.NEGATIVE_INFINITY;
-    this.retryAttempt = 0;
-    this.lastTransient = null;
+  #resetRetryClock(): void {
+    this.#retryAt = Number.NEGATIVE_INFINITY;
+    this.#retryAttempt = 0;
+    this.#lastTransient = null;
   }
 
-  private rejectWaiters(error: unknown): void {
-    const waiting = this.waiters;
-    this.waiters = [];
+  #rejectWaiters(error: unknown): void {
+    const waiting = this.#waiters;
+    this.#waiters = [];
     waiting.forEach((w) => w.reject(error));
   }
 
-  private schedule(): void {
-    this.cancelTimer?.();
-    this.cancelTimer = null;
-    const record = this.host.state.record();
-    if (this.stopped || !record || !this.host.platform.isBrowser) return;
-    const { platform, timing } = this.host;
-    if (!this.host.tabs.isLeader) {
+  #schedule(): void {
+    this.#cancelTimer?.();
+    this.#cancelTimer = null;
+    const record = this.#host.state.record();
+    if (this.#stopped || !record || !this.#host.platform.isBrowser) return;
+    const { platform, timing } = this.#host;
+    if (!this.#host.tabs.isLeader) {
       // A follower's watchdog: when the leader has not refreshed by the time its answer was
       // due, it may hang; ask it (and take over if it stays silent), before the token dies.
-      const overdue = refreshDueAt(record.receivedAt, record.expiresAt, timing) + this.host.client.timeoutMs;
-      this.cancelTimer = platform.setTimeout(
+      const overdue = refreshDueAt(record.receivedAt, record.expiresAt, timing) + this.#host.client.timeoutMs;
+      this.#cancelTimer = platform.setTimeout(
         () => void this.refresh().catch(() => undefined),
-        Math.max(0, overdue, this.retryAt) - platform.now(),
+        Math.max(0, overdue, this.#retryAt) - platform.now(),
       );
       return;
     }
     // After a failure here the retry clock alone says when; otherwise the token's due time, not before the clock.
     const due =
-      this.retryAttempt > 0
-        ? this.retryAt
-        : Math.max(refreshDueAt(record.receivedAt, record.expiresAt, timing), this.retryAt);
-    this.cancelTimer = platform.setTimeout(() => this.runIfLeader(true), Math.max(0, due - platform.now()));
+      this.#retryAttempt > 0
+        ? this.#retryAt
+        : Math.max(refreshDueAt(record.receivedAt, record.expiresAt, timing), this.#retryAt);
+    this.#cancelTimer = platform.setTimeout(() => this.#runIfLeader(true), Math.max(0, due - platform.now()));
   }
 
   /** Back online: a waiting retry runs now (the network was the reason it failed). */
-  private backOnline(): void {
-    if (this.retryAttempt === 0) return;
-    this.retryAt = Number.NEGATIVE_INFINITY;
-    this.runIfLeader(true);
+  #backOnline(): void {
+    if (this.#retryAttempt === 0) return;
+    this.#retryAt = Number.NEGATIVE_INFINITY;
+    this.#runIfLeader(true);
   }
 
-  private runIfLeader(condition: boolean): void {
-    if (!condition || this.stopped || !this.host.tabs.isLeader || !this.host.state.record()) return;
+  #runIfLeader(condition: boolean): void {
+    if (!condition || this.#stopped || !this.#host.tabs.isLeader || !this.#host.state.record()) return;
     this.refresh().catch((err: unknown) => {
       // A timer that fired a moment before the retry clock (timers and Date.now() round apart): arm it again.
-      if (isIdentityAuthError(err) && err.code === SESSION_ERROR_CODES.refreshBackoff) this.schedule();
+      if (isIdentityAuthError(err) && err.code === SESSION_ERROR_CODES.refreshBackoff) this.#schedule();
     });
   }
 
-  private heartbeat(): void {
-    const now = this.host.platform.now();
-    const slept = clockJumped(this.lastTick, now, HEARTBEAT_MS);
-    this.lastTick = now;
-    const record = this.host.state.record();
+  #heartbeat(): void {
+    const now = this.#host.platform.now();
+    const slept = clockJumped(this.#lastTick, now, HEARTBEAT_MS);
+    this.#lastTick = now;
+    const record = this.#host.state.record();
     if (slept && record) {
-      const due = refreshDueAt(record.receivedAt, record.expiresAt, this.host.timing) <= now;
-      this.runIfLeader(due);
+      const due = refreshDueAt(record.receivedAt, record.expiresAt, this.#host.timing) <= now;
+      this.#runIfLeader(due);
     }
   }
 
-  private async refreshAsLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
-    const { host } = this;
+  async #refreshAsLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
+    const host = this.#host;
     try {
-      const next = await this.nextRecord(current);
+      const next = await this.#nextRecord(current);
       const now = host.state.record();
       if (next === now) return next;
-      if (this.stopped || now?.generation !== current.generation || now.sessionId !== current.sessionId) {
+      if (this.#stopped || now?.generation !== current.generation || now.sessionId !== current.sessionId) {
         // The session ended (a sign-out) or moved on while the answer was on its way: do not
         // revive it, and leave nothing alive at the service that nobody holds.
         if (next.generation > current.generation) host.revoke(next);
         if (now && now.sessionId === current.sessionId) return now;
         throw signedOutError();
       }
-      this.resetRetryClock();
+      this.#resetRetryClock();
       host.publish(next, 'refresh');
       // Refused (a sign-out came first): its tokens are revoked, not handed to a caller.
       if (host.state.record() !== next) throw signedOutError();
       return next;
     } catch (err) {
-      if (this.stopped) throw err;
-      throw this.onFailure(err, current);
+      if (this.#stopped) throw err;
+      throw this.#onFailure(err, current);
     }
   }
 
@@ -343,11 +349,11 @@ export class RefreshCoordinator {
    * and lost the answer) is never presented again: a newer record comes from the tabs, or
    * the identity-session cookie heals the session.
    */
-  private async nextRecord(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
-    const { host } = this;
+  async #nextRecord(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
+    const host = this.#host;
     if (host.signedOut(current.sessionId)) throw signedOutError();
     const id = `${current.sessionId}:${current.generation}`;
-    if (!current.refreshToken || this.presented.has(id)) return this.heal(current);
+    if (!current.refreshToken || this.#presented.has(id)) return this.#heal(current);
     const claim = await host.fence.claim(current.sessionId, current.generation);
     const now = host.state.record();
     if (!now || now.sessionId !== current.sessionId || host.signedOut(current.sessionId)) {
@@ -361,14 +367,14 @@ export class RefreshCoordinator {
     if (claim.granted && wait > 0) {
       // Another request of this tab failed while this one claimed: the retry clock holds it back.
       await host.fence.release(current.sessionId, current.generation);
-      throw this.backoffError(wait);
+      throw this.#backoffError(wait);
     }
     if (!claim.granted) {
-      const newer = await this.newerFromTabs(current, claim.claimedAt);
-      if (this.stopped) throw signedOutError();
-      return newer ?? this.heal(current);
+      const newer = await this.#newerFromTabs(current, claim.claimedAt);
+      if (this.#stopped) throw signedOutError();
+      return newer ?? this.#heal(current);
     }
-    this.presented.add(id);
+    this.#presented.add(id);
     try {
       const tokens = await refreshTokens(host.client, current.refreshToken, { expectedSubject: current.subject });
       // Spent now, whatever becomes of this answer: no sign-out presents it again.
@@ -386,20 +392,20 @@ export class RefreshCoordinator {
       // On the server (a machine-to-machine session) there is no other tab and no cookie to
       // heal with: a blip is retried with the same token, as a lone client would.
       // At once, before anything else of this tab can reach the token endpoint.
-      if (isIdentityAuthError(err) && err.transient) this.startRetryClock(err);
+      if (isIdentityAuthError(err) && err.transient) this.#startRetryClock(err);
       const untaken =
         answeredWithoutTaking(err) || (!host.platform.isBrowser && isIdentityAuthError(err) && err.transient);
       if (untaken) {
-        this.presented.delete(id);
+        this.#presented.delete(id);
         await host.fence.release(current.sessionId, current.generation);
       } else {
         // Refused (spent or revoked), or no answer at all (network, timeout, 5xx): fate unknown.
         const outcome = isIdentityAuthError(err) && !err.transient ? 'answered' : 'lost';
-        if (outcome === 'lost') this.lost.add(id);
+        if (outcome === 'lost') this.#lost.add(id);
         void host.fence.settle(current.sessionId, current.generation, outcome);
       }
       if (refreshFailureAction(err) !== 'reauthorize') throw err;
-      return this.heal(current, err);
+      return this.#heal(current, err);
     }
   }
 
@@ -407,13 +413,13 @@ export class RefreshCoordinator {
    * The tab that presented `current`'s token at `claimedAt` publishes its answer within
    * one request's time limit: wait for it until then (a tab that died meanwhile never will).
    */
-  private newerFromTabs(current: IdentityTokenRecord, claimedAt: number): Promise<IdentityTokenRecord | null> {
-    const { host } = this;
+  #newerFromTabs(current: IdentityTokenRecord, claimedAt: number): Promise<IdentityTokenRecord | null> {
+    const host = this.#host;
     const wait = answerDueBy(claimedAt, host.client.timeoutMs) - host.platform.now();
     if (!host.tabs.connected || wait <= 0) return Promise.resolve(null);
     return new Promise<IdentityTokenRecord | null>((resolve) => {
       const cancel = host.platform.setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
         resolve(null);
       }, wait);
       const waiter: Waiter = {
@@ -421,15 +427,15 @@ export class RefreshCoordinator {
         resolve: (record) => (cancel(), resolve(record)),
         reject: () => (cancel(), resolve(null)),
       };
-      this.waiters.push(waiter);
+      this.#waiters.push(waiter);
       host.tabs.post({ kind: 'hello' });
     });
   }
 
   /** A silent authorize with the identity-session cookie; never after a sign-out. */
-  private async heal(current: IdentityTokenRecord, cause?: unknown): Promise<IdentityTokenRecord> {
-    const { host } = this;
-    if (this.stopped || host.signedOut(current.sessionId)) throw signedOutError();
+  async #heal(current: IdentityTokenRecord, cause?: unknown): Promise<IdentityTokenRecord> {
+    const host = this.#host;
+    if (this.#stopped || host.signedOut(current.sessionId)) throw signedOutError();
     let healed: IdentityTokenRecord;
     try {
       healed = await host.silentTokens(current.generation + 1, current);
@@ -442,25 +448,25 @@ export class RefreshCoordinator {
     }
     // This tab presented the token and the answer was lost: whether the service took it is
     // unknown, so it is revoked, by value (not presented), with the new bearer.
-    if (current.refreshToken && this.lost.delete(`${current.sessionId}:${current.generation}`)) {
+    if (current.refreshToken && this.#lost.delete(`${current.sessionId}:${current.generation}`)) {
       host.revoke({ ...current, accessToken: healed.accessToken, expiresAt: healed.expiresAt });
     }
     return healed;
   }
 
   /** Reports a failed refresh; returns the error that every caller and waiter gets. */
-  private onFailure(err: unknown, current: IdentityTokenRecord): IdentityAuthError {
-    const { host } = this;
+  #onFailure(err: unknown, current: IdentityTokenRecord): IdentityAuthError {
+    const host = this.#host;
     const error = isIdentityAuthError(err)
       ? err
       : new IdentityAuthError('invalid_response', 'refresh failed unexpectedly.', { step: 'refresh', cause: err });
     // Waiters left from before this tab led (it took over) share this refresh's outcome.
-    this.rejectWaiters(error);
+    this.#rejectWaiters(error);
     // The retry clock is the service's, whatever became of the session meanwhile.
-    if (error.transient) this.startRetryClock(error);
-    const retryInMs = this.retryDelay;
+    if (error.transient) this.#startRetryClock(error);
+    const retryInMs = this.#retryDelay;
     // What the event says holds from the event on (the clock started at the answer, a moment ago).
-    if (error.transient) this.retryAt = Math.max(this.retryAt, host.platform.now() + retryInMs);
+    if (error.transient) this.#retryAt = Math.max(this.#retryAt, host.platform.now() + retryInMs);
     // A sign-out (here or in another tab) is why it failed: the sign-out ends it, not an expiry.
     if (host.signedOut(current.sessionId) || error.code === SESSION_ERROR_CODES.signedOut) return error;
     if (error.transient) {
@@ -473,7 +479,7 @@ export class RefreshCoordinator {
         error,
         retryInMs,
       });
-      this.schedule();
+      this.#schedule();
       return error;
     }
     host.state.events.next({
@@ -483,7 +489,7 @@ export class RefreshCoordinator {
       transient: false,
       error,
     });
-    this.resetRetryClock();
+    this.#resetRetryClock();
     host.expire(error, current.sessionId);
     return error;
   }
@@ -495,12 +501,12 @@ export class RefreshCoordinator {
    * waiters get its record. Only when that fails too do they get a transient `timeout`.
    * Should the hung leader wake, its claim on the generation is taken: it adopts.
    */
-  private askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
-    const { host } = this;
+  #askLeader(current: IdentityTokenRecord): Promise<IdentityTokenRecord> {
+    const host = this.#host;
     return new Promise<IdentityTokenRecord>((resolve, reject) => {
       const limit = host.client.timeoutMs * 2;
       const giveUp = () => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
         reject(
           new IdentityAuthError('timeout', 'refresh failed: the tab that refreshes did not answer in time.', {
             step: 'refresh',
@@ -522,7 +528,7 @@ export class RefreshCoordinator {
         resolve: (record) => (cancel(), resolve(record)),
         reject: (error) => (cancel(), reject(error)),
       };
-      this.waiters.push(waiter);
+      this.#waiters.push(waiter);
       host.tabs.post({ kind: 'refresh-request', generation: current.generation });
     });
   }

@@ -47,23 +47,27 @@ export interface RefreshFence {
 
 /** Claims seen by this tab only: where no shared store exists (and in tests of one tab). */
 export class LocalRefreshFence implements RefreshFence {
-  private readonly claimed = new Map<string, ClaimRow>();
-  constructor(private readonly now: () => number = Date.now) {}
+  readonly #claimed = new Map<string, ClaimRow>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
   claim(sessionId: string, generation: number): Promise<FenceClaim> {
-    const row = this.claimed.get(sessionId);
+    const row = this.#claimed.get(sessionId);
     if (row && row.generation >= generation) return Promise.resolve(refusal(row, generation));
-    const at = this.now();
-    this.claimed.set(sessionId, { generation, at });
+    const at = this.#now();
+    this.#claimed.set(sessionId, { generation, at });
     return Promise.resolve({ granted: true, claimedAt: at });
   }
   release(sessionId: string, generation: number): Promise<void> {
-    const row = this.claimed.get(sessionId);
-    if (row?.generation === generation) this.claimed.set(sessionId, { generation: generation - 1, at: row.at });
+    const row = this.#claimed.get(sessionId);
+    if (row?.generation === generation) this.#claimed.set(sessionId, { generation: generation - 1, at: row.at });
     return Promise.resolve();
   }
   settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void> {
-    const row = this.claimed.get(sessionId);
-    if (row?.generation === generation) this.claimed.set(sessionId, { ...row, outcome });
+    const row = this.#claimed.get(sessionId);
+    if (row?.generation === generation) this.#claimed.set(sessionId, { ...row, outcome });
     return Promise.resolve();
   }
 }
@@ -94,23 +98,26 @@ interface ClaimRow {
  * the identity-session cookie instead of risking a second presentation.
  */
 export class IndexedDbRefreshFence implements RefreshFence {
-  private db: Promise<IDBDatabase> | null = null;
-  private readonly local: LocalRefreshFence;
+  #db: Promise<IDBDatabase> | null = null;
+  readonly #local: LocalRefreshFence;
 
-  constructor(
-    private readonly factory: IDBFactory,
-    private readonly name: string,
-    private readonly now: () => number,
-  ) {
-    this.local = new LocalRefreshFence(now);
+  readonly #factory: IDBFactory;
+  readonly #name: string;
+  readonly #now: () => number;
+
+  constructor(factory: IDBFactory, name: string, now: () => number) {
+    this.#factory = factory;
+    this.#name = name;
+    this.#now = now;
+    this.#local = new LocalRefreshFence(now);
   }
 
   async claim(sessionId: string, generation: number): Promise<FenceClaim> {
     // This tab's own claims first: it never presents a generation twice, whatever the database says.
-    const local = await this.local.claim(sessionId, generation);
+    const local = await this.#local.claim(sessionId, generation);
     try {
       let claim = local;
-      await this.update(sessionId, (row, now) => {
+      await this.#update(sessionId, (row, now) => {
         if (row && row.generation >= generation) {
           // Refused here or there: the database also knows whether another tab got the answer.
           const shared = refusal(row, generation);
@@ -129,10 +136,10 @@ export class IndexedDbRefreshFence implements RefreshFence {
   }
 
   async release(sessionId: string, generation: number): Promise<void> {
-    await this.local.release(sessionId, generation);
-    if (!this.db) return; // closed (or never opened): nothing claimed there to give back
+    await this.#local.release(sessionId, generation);
+    if (!this.#db) return; // closed (or never opened): nothing claimed there to give back
     try {
-      await this.update(sessionId, (row) =>
+      await this.#update(sessionId, (row) =>
         row?.generation === generation ? { ...row, generation: generation - 1 } : null,
       );
     } catch {
@@ -141,27 +148,27 @@ export class IndexedDbRefreshFence implements RefreshFence {
   }
 
   async settle(sessionId: string, generation: number, outcome: PresentationOutcome): Promise<void> {
-    await this.local.settle(sessionId, generation, outcome);
-    if (!this.db) return;
+    await this.#local.settle(sessionId, generation, outcome);
+    if (!this.#db) return;
     try {
-      await this.update(sessionId, (row) => (row?.generation === generation ? { ...row, outcome } : null));
+      await this.#update(sessionId, (row) => (row?.generation === generation ? { ...row, outcome } : null));
     } catch {
       // Unnoted: a sign-out may then present the spent token, which the service's reuse detection ends.
     }
   }
 
   close(): void {
-    void this.db?.then((db) => db.close()).catch(() => undefined);
-    this.db = null;
+    void this.#db?.then((db) => db.close()).catch(() => undefined);
+    this.#db = null;
   }
 
   /** Reads the row and writes `decide(row)` in one transaction; resolves whether it wrote. */
-  private async update(
+  async #update(
     sessionId: string,
     decide: (row: ClaimRow | undefined, now: number) => ClaimRow | null,
   ): Promise<boolean> {
-    const db = await this.open();
-    const now = this.now();
+    const db = await this.#open();
+    const now = this.#now();
     return new Promise<boolean>((resolve, reject) => {
       const tx = db.transaction('claims', 'readwrite');
       const claims = tx.objectStore('claims');
@@ -187,17 +194,17 @@ export class IndexedDbRefreshFence implements RefreshFence {
     });
   }
 
-  private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise<IDBDatabase>((resolve, reject) => {
-      const request = this.factory.open(this.name, 1);
+  #open(): Promise<IDBDatabase> {
+    this.#db ??= new Promise<IDBDatabase>((resolve, reject) => {
+      const request = this.#factory.open(this.#name, 1);
       request.onupgradeneeded = () => request.result.createObjectStore('claims');
       request.onsuccess = () => resolve(request.result);
       request.onerror = () => reject(request.error);
       request.onblocked = () => reject(new Error('blocked'));
     }).catch((err: unknown) => {
-      this.db = null;
+      this.#db = null;
       throw err;
     });
-    return this.db;
+    return this.#db;
   }
 }

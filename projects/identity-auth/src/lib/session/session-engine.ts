@@ -41,56 +41,56 @@ function destroyedError(): IdentityAuthError {
 
 @Injectable()
 export class SessionEngine extends SessionDriver {
-  private readonly state = inject(SessionState);
-  private readonly platform = inject(IdentityAuthPlatform);
-  private readonly injector = inject(Injector);
-  private readonly source = inject(IDENTITY_AUTH_CONFIG_SOURCE);
-  private readonly featureStore = inject(IDENTITY_TOKEN_STORE, { optional: true });
+  readonly #state = inject(SessionState);
+  readonly #platform = inject(IdentityAuthPlatform);
+  readonly #injector = inject(Injector);
+  readonly #source = inject(IDENTITY_AUTH_CONFIG_SOURCE);
+  readonly #featureStore = inject(IDENTITY_TOKEN_STORE, { optional: true });
 
-  readonly status = this.state.status;
-  readonly session = this.state.session;
-  readonly events = this.state.events;
+  readonly status = this.#state.status;
+  readonly session = this.#state.session;
+  readonly events = this.#state.events;
 
-  private active: ActiveSession | null = null;
-  private starting: Promise<ActiveSession> | null = null;
-  private restoring: Promise<void> | null = null;
-  private readonly restored: Promise<void>;
-  private markRestored!: () => void;
-  private pendingAccount: SignInResult['account'] | null = null;
+  #active: ActiveSession | null = null;
+  #starting: Promise<ActiveSession> | null = null;
+  #restoring: Promise<void> | null = null;
+  readonly #restored: Promise<void>;
+  #markRestored!: () => void;
+  #pendingAccount: SignInResult['account'] | null = null;
   /** When the running login began (its sign-in step, else its authorize). */
-  private loginStartedAt: number | null = null;
-  private destroyed = false;
+  #loginStartedAt: number | null = null;
+  #destroyed = false;
 
   constructor() {
     super();
-    this.restored = new Promise<void>((resolve) => (this.markRestored = resolve));
+    this.#restored = new Promise<void>((resolve) => (this.#markRestored = resolve));
     // The server restores nothing (no storage, no cookie): signed out from the start, also with
     // withManualRestore(), so that the guard answers there instead of waiting for a restore.
-    if (!this.platform.isBrowser) {
-      this.state.markRestored();
-      this.markRestored();
+    if (!this.#platform.isBrowser) {
+      this.#state.markRestored();
+      this.#markRestored();
     }
     // A config object is checked here, at injection: a wrong option fails start-up with its name.
-    if (typeof this.source !== 'function') this.active = this.run(this.resolve(this.source));
-    inject(DestroyRef).onDestroy(() => this.destroy());
+    if (typeof this.#source !== 'function') this.#active = this.#run(this.#resolve(this.#source));
+    inject(DestroyRef).onDestroy(() => this.#destroy());
   }
 
   /** The resolved configuration, once start-up has resolved it (a config factory may still be running). */
   get config(): ResolvedIdentityAuthConfig | null {
-    return this.active?.config ?? null;
+    return this.#active?.config ?? null;
   }
 
   /** Resolves the configuration (running its factory) and restores the session. Idempotent. */
   start(): Promise<void> {
-    this.restoring ??= this.ready()
+    this.#restoring ??= this.ready()
       .then((active) => active.restore())
       .catch((err) => {
-        this.state.markRestored();
+        this.#state.markRestored();
         // Destroyed before the config factory finished: nothing was started, nothing to report.
-        if (!this.destroyed) throw err;
+        if (!this.#destroyed) throw err;
       })
-      .finally(() => this.markRestored());
-    return this.restoring;
+      .finally(() => this.#markRestored());
+    return this.#restoring;
   }
 
   /**
@@ -102,9 +102,9 @@ export class SessionEngine extends SessionDriver {
   async startBeforeRender(): Promise<void> {
     const restoring = this.start();
     const { config } = await this.ready();
-    if (!this.platform.isBrowser) return restoring;
+    if (!this.#platform.isBrowser) return restoring;
     return new Promise<void>((resolve, reject) => {
-      const cancel = this.platform.setTimeout(resolve, config.client.timeoutMs);
+      const cancel = this.#platform.setTimeout(resolve, config.client.timeoutMs);
       restoring.then(
         () => (cancel(), resolve()),
         (err: unknown) => (cancel(), reject(err)),
@@ -113,29 +113,29 @@ export class SessionEngine extends SessionDriver {
   }
 
   whenRestored(): Promise<void> {
-    return this.restored;
+    return this.#restored;
   }
 
   override tokenAtHand(): string | undefined {
-    const record = this.state.record();
-    if (!record || !this.active) return undefined;
-    return needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, this.active.config.refresh)
+    const record = this.#state.record();
+    if (!record || !this.#active) return undefined;
+    return needsRefresh(this.#platform.now(), record.receivedAt, record.expiresAt, this.#active.config.refresh)
       ? undefined
       : record.accessToken;
   }
 
   async tokenForRequest(): Promise<string | null> {
-    const record = this.state.record();
-    if (!record || !this.active) return null;
-    const { coordinator, config } = this.active;
-    if (!needsRefresh(this.platform.now(), record.receivedAt, record.expiresAt, config.refresh))
+    const record = this.#state.record();
+    if (!record || !this.#active) return null;
+    const { coordinator, config } = this.#active;
+    if (!needsRefresh(this.#platform.now(), record.receivedAt, record.expiresAt, config.refresh))
       return record.accessToken;
     try {
       return (await coordinator.refresh()).accessToken;
     } catch (err) {
       // A blip (or its backoff): the current token still works until it expires.
-      const current = this.state.record();
-      if (isIdentityAuthError(err) && err.transient && current && current.expiresAt > this.platform.now())
+      const current = this.#state.record();
+      if (isIdentityAuthError(err) && err.transient && current && current.expiresAt > this.#platform.now())
         return current.accessToken;
       throw err;
     }
@@ -148,38 +148,38 @@ export class SessionEngine extends SessionDriver {
   /** Step 1: email and password for the identity-session cookie. */
   async signIn(email: string, password: string, signal?: AbortSignal): Promise<SignInResult> {
     const active = await this.ready();
-    const startedAt = this.platform.now();
+    const startedAt = this.#platform.now();
     const result = await signIn(active.config.client, email, password, { signal });
     active.signedIn(startedAt);
-    this.pendingAccount = result.account;
-    this.loginStartedAt = startedAt;
+    this.#pendingAccount = result.account;
+    this.#loginStartedAt = startedAt;
     return result;
   }
 
   /** Step 2: a code for the identity session (the browser's cookie). */
   async authorize(signal?: AbortSignal): Promise<AuthorizationResult> {
     const { config } = await this.ready();
-    this.loginStartedAt ??= this.platform.now();
+    this.#loginStartedAt ??= this.#platform.now();
     return authorize(config.client, { signal });
   }
 
   /** Step 3: the code for tokens, which become the session in every tab. */
   async exchange(result: AuthorizationResult, signal?: AbortSignal): Promise<IdentitySession> {
     const active = await this.ready();
-    const startedAt = this.loginStartedAt;
-    this.loginStartedAt = null;
+    const startedAt = this.#loginStartedAt;
+    this.#loginStartedAt = null;
     const tokens = await exchangeCode(active.config.client, result, { signal });
     // A sign-out that came while this login ran wins over it.
     if (startedAt !== null && active.signedOutSince(startedAt)) active.cancelLogin(tokens);
     const subject = tokens.idTokenClaims?.sub;
     const account =
-      this.pendingAccount && (!subject || this.pendingAccount.id === subject) ? this.pendingAccount : undefined;
+      this.#pendingAccount && (!subject || this.#pendingAccount.id === subject) ? this.#pendingAccount : undefined;
     return sessionFromRecord(active.begin(tokens, account));
   }
 
   /** The account of a sign-in whose chain has not finished (second factor pending). */
   get pendingSignIn(): SignInResult['account'] | null {
-    return this.pendingAccount;
+    return this.#pendingAccount;
   }
 
   /** One coordinated refresh (joins a running one). */
@@ -195,7 +195,7 @@ export class SessionEngine extends SessionDriver {
    */
   async signOut(): Promise<boolean> {
     const active = await this.ready();
-    this.pendingAccount = null;
+    this.#pendingAccount = null;
     return active.signOut();
   }
 
@@ -216,34 +216,34 @@ export class SessionEngine extends SessionDriver {
 
   /** The running session; waits for a config factory. Rejects once the injector is destroyed. */
   async ready(): Promise<ActiveSession> {
-    if (this.destroyed) throw destroyedError();
-    if (this.active) return this.active;
-    this.starting ??= (async () => {
-      const factory = this.source as () => IdentityAuthConfig | Promise<IdentityAuthConfig>;
-      const config = await runInInjectionContext(this.injector, factory);
+    if (this.#destroyed) throw destroyedError();
+    if (this.#active) return this.#active;
+    this.#starting ??= (async () => {
+      const factory = this.#source as () => IdentityAuthConfig | Promise<IdentityAuthConfig>;
+      const config = await runInInjectionContext(this.#injector, factory);
       // Destroyed while the factory ran: start nothing (no lock, channel, timer or listener).
-      if (this.destroyed) throw destroyedError();
-      this.active ??= this.run(this.resolve(config));
-      return this.active;
+      if (this.#destroyed) throw destroyedError();
+      this.#active ??= this.#run(this.#resolve(config));
+      return this.#active;
     })();
-    return this.starting;
+    return this.#starting;
   }
 
-  private resolve(config: IdentityAuthConfig): ResolvedIdentityAuthConfig {
+  #resolve(config: IdentityAuthConfig): ResolvedIdentityAuthConfig {
     return resolveIdentityAuthConfig(config, {
-      isBrowser: this.platform.isBrowser,
-      baseUri: this.platform.baseUri,
-      hasTokenStoreFeature: this.featureStore !== null,
+      isBrowser: this.#platform.isBrowser,
+      baseUri: this.#platform.baseUri,
+      hasTokenStoreFeature: this.#featureStore !== null,
     });
   }
 
-  private run(config: ResolvedIdentityAuthConfig): ActiveSession {
-    return new ActiveSession(config, this.platform, this.state, this.featureStore);
+  #run(config: ResolvedIdentityAuthConfig): ActiveSession {
+    return new ActiveSession(config, this.#platform, this.#state, this.#featureStore);
   }
 
-  private destroy(): void {
-    this.destroyed = true;
-    this.active?.close();
-    this.markRestored();
+  #destroy(): void {
+    this.#destroyed = true;
+    this.#active?.close();
+    this.#markRestored();
   }
 }

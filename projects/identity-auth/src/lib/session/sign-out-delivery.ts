@@ -65,46 +65,49 @@ async function unlessRefused<T>(work: Promise<T>): Promise<T | false> {
 const BEARER_MARGIN_MS = 2_000;
 
 export class SignOutDelivery {
-  private held: HeldTokens[] = [];
-  private running: Promise<boolean> | null = null;
-  private cancelRetry: Cancel | null = null;
-  private attempt = 0;
-  private closed = false;
+  #held: HeldTokens[] = [];
+  #running: Promise<boolean> | null = null;
+  #cancelRetry: Cancel | null = null;
+  #attempt = 0;
+  #closed = false;
   /** Revocations sent outside a run, not yet answered. */
-  private unanswered = 0;
-  private readonly stopListening: Cancel;
+  #unanswered = 0;
+  readonly #stopListening: Cancel;
 
-  constructor(private readonly host: SignOutDeliveryHost) {
-    this.stopListening = host.platform.listen('online', () => void this.deliver());
+  readonly #host: SignOutDeliveryHost;
+
+  constructor(host: SignOutDeliveryHost) {
+    this.#host = host;
+    this.#stopListening = host.platform.listen('online', () => void this.deliver());
   }
 
   /** Revokes `tokens` with the next delivery. */
   hold(tokens: HeldTokens): void {
     // Written before anything is sent: this page may go away at any moment, and its memory
     // with it. Until these are heard, no other page can name them.
-    if (tokens.refreshToken) this.host.marker.holding(this.host.pageId, true);
-    if (!this.running || this.closed || !tokens.refreshToken || !this.bearerLives(tokens)) {
-      this.held.push(tokens);
+    if (tokens.refreshToken) this.#host.marker.holding(this.#host.pageId, true);
+    if (!this.#running || this.#closed || !tokens.refreshToken || !this.#bearerLives(tokens)) {
+      this.#held.push(tokens);
       return;
     }
     // A delivery is busy (a slow cookie exchange, say) and this tab may close before it gets
     // to these: revoked at once with their own bearer. The identity session stays the run's.
-    this.unanswered += 1;
+    this.#unanswered += 1;
     const answered = () => {
-      this.unanswered -= 1;
-      this.noteHeld();
+      this.#unanswered -= 1;
+      this.#noteHeld();
     };
-    this.revokeWithOwnBearer(tokens, 'omit').then(
+    this.#revokeWithOwnBearer(tokens, 'omit').then(
       (heard) => {
         answered();
         if (heard) return;
-        this.held.push({ ...tokens, expiresAt: 0 }); // the next run finds another bearer
+        this.#held.push({ ...tokens, expiresAt: 0 }); // the next run finds another bearer
         void this.deliver();
       },
       (err: unknown) => {
         answered();
         if (!isIdentityAuthError(err) || !err.transient) return; // refused: nothing of it lives
-        this.held.push(tokens);
+        this.#held.push(tokens);
         void this.deliver();
       },
     );
@@ -112,7 +115,7 @@ export class SignOutDelivery {
 
   /** Whether anything is left to tell the service. */
   get pending(): boolean {
-    return this.held.length > 0 || this.host.marker.pending;
+    return this.#held.length > 0 || this.#host.marker.pending;
   }
 
   /**
@@ -120,77 +123,77 @@ export class SignOutDelivery {
    * was not, tries again with backoff and on `online`; `signOutConfirmed` follows then.
    */
   deliver(first = false): Promise<boolean> {
-    if (this.closed) return Promise.resolve(false);
-    this.running ??= this.run(first).finally(() => (this.running = null));
-    return this.running;
+    if (this.#closed) return Promise.resolve(false);
+    this.#running ??= this.#run(first).finally(() => (this.#running = null));
+    return this.#running;
   }
 
   close(): void {
-    this.closed = true;
-    this.cancelRetry?.();
-    this.stopListening();
+    this.#closed = true;
+    this.#cancelRetry?.();
+    this.#stopListening();
   }
 
-  private async run(first: boolean): Promise<boolean> {
-    const { marker, platform } = this.host;
+  async #run(first: boolean): Promise<boolean> {
+    const { marker, platform } = this.#host;
     try {
       let identitySessionEnded = false;
       let markedAt = marker.read()?.at;
       for (;;) {
         // Tokens a late refresh answer brings while this runs are revoked in the same run.
-        while (this.held.length > 0) {
+        while (this.#held.length > 0) {
           // A closed tab starts nothing more; the pending mark has the next start finish it.
-          if (this.closed) return false;
-          identitySessionEnded = (await unlessRefused(this.revoke(this.held[0]))) || identitySessionEnded;
-          this.held.shift();
-          this.noteHeld();
+          if (this.#closed) return false;
+          identitySessionEnded = (await unlessRefused(this.#revoke(this.#held[0]))) || identitySessionEnded;
+          this.#held.shift();
+          this.#noteHeld();
         }
         if (marker.pending && !identitySessionEnded) {
-          if (this.closed) return false;
+          if (this.#closed) return false;
           // No tokens left, the cookie may live: a bearer from it (its tokens held and revoked in
           // this run, ending the identity session), unless there is none to end.
-          identitySessionEnded = (await unlessRefused(this.cookieBearer())) === null;
+          identitySessionEnded = (await unlessRefused(this.#cookieBearer())) === null;
         }
-        if (this.held.length > 0) continue;
+        if (this.#held.length > 0) continue;
         // Marked again meanwhile (a sign-in this sign-out overtook): that identity session ends too.
         const mark = marker.read();
         if (!mark?.pending || mark.at === markedAt) break;
         markedAt = mark.at;
         identitySessionEnded = false;
       }
-      this.attempt = 0;
+      this.#attempt = 0;
       // The tab that settles the mark reports it (once, not every tab that helped).
-      if (marker.settle() && !first) this.host.confirmed();
+      if (marker.settle() && !first) this.#host.confirmed();
       return true;
     } catch {
-      if (!this.closed) {
-        this.cancelRetry?.();
-        const delay = Math.max(backoffDelay(this.attempt, platform.random()), this.host.retryWait());
-        this.cancelRetry = platform.setTimeout(() => void this.deliver(), delay);
-        this.attempt += 1;
+      if (!this.#closed) {
+        this.#cancelRetry?.();
+        const delay = Math.max(backoffDelay(this.#attempt, platform.random()), this.#host.retryWait());
+        this.#cancelRetry = platform.setTimeout(() => void this.deliver(), delay);
+        this.#attempt += 1;
       }
       return false;
     }
   }
 
   /** Once nothing of this page's is left to revoke, another page's delivery may name tokens again. */
-  private noteHeld(): void {
-    const holds = this.unanswered > 0 || this.held.some((tokens) => tokens.refreshToken !== undefined);
-    if (!holds) this.host.marker.holding(this.host.pageId, false);
+  #noteHeld(): void {
+    const holds = this.#unanswered > 0 || this.#held.some((tokens) => tokens.refreshToken !== undefined);
+    if (!holds) this.#host.marker.holding(this.#host.pageId, false);
   }
 
-  private bearerLives(tokens: HeldTokens): boolean {
-    return tokens.expiresAt - BEARER_MARGIN_MS > this.host.platform.now();
+  #bearerLives(tokens: HeldTokens): boolean {
+    return tokens.expiresAt - BEARER_MARGIN_MS > this.#host.platform.now();
   }
 
   /**
    * Signs out with the tokens' own access token while it lives; resolves false when it does
    * not, or the service refused it as dead before its time (revoked, another clock).
    */
-  private async revokeWithOwnBearer(tokens: HeldTokens, credentials: 'include' | 'omit'): Promise<boolean> {
-    if (!this.bearerLives(tokens)) return false;
+  async #revokeWithOwnBearer(tokens: HeldTokens, credentials: 'include' | 'omit'): Promise<boolean> {
+    if (!this.#bearerLives(tokens)) return false;
     try {
-      await this.signOut(tokens.accessToken, tokens.refreshToken, credentials);
+      await this.#signOut(tokens.accessToken, tokens.refreshToken, credentials);
       return true;
     } catch (err) {
       if (isIdentityAuthError(err) && err.status === 401) return false;
@@ -202,25 +205,25 @@ export class SignOutDelivery {
    * Revokes one held set; resolves whether the identity session was ended with it.
    * Rejects when the service could not be reached (tried again later).
    */
-  private async revoke(tokens: HeldTokens): Promise<boolean> {
-    const { client, fence, platform } = this.host;
+  async #revoke(tokens: HeldTokens): Promise<boolean> {
+    const { client, fence, platform } = this.#host;
     // Read now, not when the tokens were held: a sign-in since then owns the cookie.
-    const credentials = tokens.endsIdentitySession && this.host.marker.pending ? 'include' : 'omit';
-    if (await this.revokeWithOwnBearer(tokens, credentials)) return credentials === 'include';
+    const credentials = tokens.endsIdentitySession && this.#host.marker.pending ? 'include' : 'omit';
+    if (await this.#revokeWithOwnBearer(tokens, credentials)) return credentials === 'include';
     if (!tokens.refreshToken) return false; // nothing to revoke; a pending mark ends the identity session
     // The bearer is too old. Any bearer of the trader will do: first the identity session's,
     // which leaves the refresh token unpresented (its own tokens are revoked after).
-    const cookieBearer = await this.cookieBearer();
+    const cookieBearer = await this.#cookieBearer();
     if (cookieBearer) {
-      await this.signOut(cookieBearer, tokens.refreshToken, credentials);
+      await this.#signOut(cookieBearer, tokens.refreshToken, credentials);
       return credentials === 'include';
     }
     // No identity session left: one refresh for a bearer — presented once, like any refresh token.
     // Before the claim: a claim taken and then held back by the clock would stay taken.
-    this.host.checkRetryClock();
+    this.#host.checkRetryClock();
     const claim = await fence.claim(tokens.sessionId, tokens.generation);
     try {
-      this.host.checkRetryClock(); // again: another request of this tab may have started it meanwhile
+      this.#host.checkRetryClock(); // again: another request of this tab may have started it meanwhile
     } catch (err) {
       if (claim.granted) await fence.release(tokens.sessionId, tokens.generation);
       throw err;
@@ -237,7 +240,7 @@ export class SignOutDelivery {
       void fence.settle(tokens.sessionId, tokens.generation, 'answered');
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) {
-        this.host.noteTransient(err);
+        this.#host.noteTransient(err);
         if (err.status === 429 || err.status === 503) {
           if (claim.granted) await fence.release(tokens.sessionId, tokens.generation);
         } else void fence.settle(tokens.sessionId, tokens.generation, 'lost');
@@ -246,14 +249,14 @@ export class SignOutDelivery {
       void fence.settle(tokens.sessionId, tokens.generation, 'answered');
       return false; // spent or revoked already: nothing of it lives
     }
-    this.held[0] = {
+    this.#held[0] = {
       ...tokens,
       generation: tokens.generation + 1,
       accessToken: fresh.accessToken,
       refreshToken: fresh.refreshToken ?? tokens.refreshToken,
       expiresAt: fresh.expiresAt,
     };
-    await this.signOut(fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, credentials);
+    await this.#signOut(fresh.accessToken, fresh.refreshToken ?? tokens.refreshToken, credentials);
     return credentials === 'include';
   }
 
@@ -262,29 +265,29 @@ export class SignOutDelivery {
    * another page holds some of the sign-out's (perhaps gone with them): the service then
    * revokes every refresh token of the trader for this client.
    */
-  private signOut(bearer: string, refreshToken: string | undefined, credentials: 'include' | 'omit'): Promise<void> {
-    const everyGrant = credentials === 'include' && this.host.marker.heldElsewhere(this.host.pageId);
-    return signOut(this.host.client, bearer, everyGrant ? undefined : refreshToken, { credentials, keepalive: true });
+  #signOut(bearer: string, refreshToken: string | undefined, credentials: 'include' | 'omit'): Promise<void> {
+    const everyGrant = credentials === 'include' && this.#host.marker.heldElsewhere(this.#host.pageId);
+    return signOut(this.#host.client, bearer, everyGrant ? undefined : refreshToken, { credentials, keepalive: true });
   }
 
   /**
    * A bearer from the identity session (silent authorize), or null when there is none.
    * Its tokens are held too, so they are revoked in this run.
    */
-  private async cookieBearer(): Promise<string | null> {
+  async #cookieBearer(): Promise<string | null> {
     let tokens: TokenSet;
     try {
-      tokens = await this.host.cookieTokens();
+      tokens = await this.#host.cookieTokens();
     } catch (err) {
       if (isIdentityAuthError(err) && err.transient) {
-        this.host.noteTransient(err); // a 503 or 429 of the code exchange holds every token request back
+        this.#host.noteTransient(err); // a 503 or 429 of the code exchange holds every token request back
         throw err;
       }
       return null;
     }
-    this.host.marker.holding(this.host.pageId, true);
-    this.held.push({
-      sessionId: `cookie-${this.host.platform.now()}`,
+    this.#host.marker.holding(this.#host.pageId, true);
+    this.#held.push({
+      sessionId: `cookie-${this.#host.platform.now()}`,
       generation: 0,
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,

@@ -55,21 +55,21 @@ function parseMark(text: string | null | undefined): SignOutMark | null {
 export class SignOutMarker {
   readonly key: string;
   /** Where there is no `localStorage` (or it throws): this page's memory. */
-  private fallback: SignOutMark | null = null;
+  #fallback: SignOutMark | null = null;
 
-  constructor(
-    private readonly platform: IdentityAuthPlatform,
-    storageKey: string,
-  ) {
+  readonly #platform: IdentityAuthPlatform;
+
+  constructor(platform: IdentityAuthPlatform, storageKey: string) {
+    this.#platform = platform;
     this.key = `${storageKey}:signed-out`;
   }
 
   read(): SignOutMark | null {
     try {
-      const storage = this.platform.storage('local');
-      return storage ? parseMark(storage.getItem(this.key)) : this.fallback;
+      const storage = this.#platform.storage('local');
+      return storage ? parseMark(storage.getItem(this.key)) : this.#fallback;
     } catch {
-      return this.fallback;
+      return this.#fallback;
     }
   }
 
@@ -78,8 +78,8 @@ export class SignOutMarker {
     const earlier = this.read();
     const known = earlier?.sessionIds ?? [];
     const sessionIds = [...known, ...ended.filter((id) => !known.includes(id))].slice(-8);
-    this.write({
-      at: this.platform.now(),
+    this.#write({
+      at: this.#platform.now(),
       sessionIds,
       pending,
       generations: { ...earlier?.generations, ...generations },
@@ -93,7 +93,7 @@ export class SignOutMarker {
     const listed = mark?.unheardIn?.includes(pageId) === true;
     if (!mark?.pending || listed === holds) return;
     const others = (mark.unheardIn ?? []).filter((id) => id !== pageId);
-    this.write({ ...mark, unheardIn: holds ? [...others, pageId].slice(-8) : others });
+    this.#write({ ...mark, unheardIn: holds ? [...others, pageId].slice(-8) : others });
   }
 
   /** Whether a page other than `pageId` holds refresh tokens of the pending sign-out. */
@@ -109,7 +109,7 @@ export class SignOutMarker {
    */
   settle(): boolean {
     const mark = this.read();
-    if (mark?.pending) this.write({ ...mark, pending: false, unheardIn: [] });
+    if (mark?.pending) this.#write({ ...mark, pending: false, unheardIn: [] });
     return mark?.pending === true;
   }
 
@@ -129,9 +129,9 @@ export class SignOutMarker {
 
   /** A new sign-in: silent sign-ins are allowed again. */
   clear(): void {
-    this.fallback = null;
+    this.#fallback = null;
     try {
-      this.platform.storage('local')?.removeItem(this.key);
+      this.#platform.storage('local')?.removeItem(this.key);
     } catch {
       // nothing stored, nothing to remove
     }
@@ -139,7 +139,7 @@ export class SignOutMarker {
 
   /** Calls back when another tab marks a sign-out (not when it clears or settles one). */
   watch(onSignedOut: (mark: SignOutMark) => void): Cancel {
-    return this.platform.listen('storage', (event) => {
+    return this.#platform.listen('storage', (event) => {
       const { key, newValue, oldValue } = event as StorageEvent;
       if (key !== this.key) return;
       const mark = parseMark(newValue);
@@ -148,10 +148,10 @@ export class SignOutMarker {
     });
   }
 
-  private write(mark: SignOutMark): void {
-    this.fallback = mark;
+  #write(mark: SignOutMark): void {
+    this.#fallback = mark;
     try {
-      this.platform.storage('local')?.setItem(this.key, JSON.stringify(mark));
+      this.#platform.storage('local')?.setItem(this.key, JSON.stringify(mark));
     } catch {
       // A full or blocked storage: this page still remembers it.
     }

@@ -31,41 +31,47 @@ export interface IdentityTokenStore {
 
 /** The default: tokens in this injector's memory only. A reload restores through the identity-session cookie. */
 export class MemoryTokenStore implements IdentityTokenStore {
-  private record: IdentityTokenRecord | null = null;
+  #record: IdentityTokenRecord | null = null;
   load(): IdentityTokenRecord | null {
-    return this.record;
+    return this.#record;
   }
   save(record: IdentityTokenRecord): void {
-    this.record = record;
+    this.#record = record;
   }
   clear(): void {
-    this.record = null;
+    this.#record = null;
   }
 }
 
 /** `sessionStorage` or `localStorage` under one key; a no-op where there is no storage (the server). */
 export class WebStorageTokenStore implements IdentityTokenStore {
+  readonly #platform: IdentityAuthPlatform;
+  readonly #kind: 'session' | 'local';
+
   constructor(
-    private readonly platform: IdentityAuthPlatform,
-    private readonly kind: 'session' | 'local',
+    platform: IdentityAuthPlatform,
+    kind: 'session' | 'local',
     readonly key: string,
-  ) {}
+  ) {
+    this.#platform = platform;
+    this.#kind = kind;
+  }
 
   load(): IdentityTokenRecord | null {
-    const text = this.platform.storage(this.kind)?.getItem(this.key);
-    return text ? this.parse(text) : null;
+    const text = this.#platform.storage(this.#kind)?.getItem(this.key);
+    return text ? this.#parse(text) : null;
   }
   save(record: IdentityTokenRecord): void {
     try {
-      this.platform.storage(this.kind)?.setItem(this.key, JSON.stringify(record));
+      this.#platform.storage(this.#kind)?.setItem(this.key, JSON.stringify(record));
     } catch {
       // A full or blocked storage: the session goes on in memory.
     }
   }
   clear(): void {
-    this.platform.storage(this.kind)?.removeItem(this.key);
+    this.#platform.storage(this.#kind)?.removeItem(this.key);
   }
-  private parse(text: string): IdentityTokenRecord | null {
+  #parse(text: string): IdentityTokenRecord | null {
     try {
       return parseRecord(JSON.parse(text));
     } catch {
