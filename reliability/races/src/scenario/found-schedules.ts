@@ -337,4 +337,19 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'getToken', tab: 0, after: 400 },
     ],
   },
+  {
+    seed: 0,
+    tabs: 2,
+    storage: 'memory',
+    locks: true,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'outage', ms: 7490, after: 400 },
+      { op: 'freeze', tab: 3, ms: 10000, after: 2106 },
+      { op: 'api401', tab: 0, after: 1999 },
+      { op: 'signOut', tab: 0, after: 3108 },
+      { op: 'close', tab: 0, after: 400 },
+    ],
+  },
 ];

@@ -152,7 +152,9 @@ export class SignOutDelivery {
           if (this.#closed) return false;
           // No tokens left, the cookie may live: a bearer from it (its tokens held and revoked in
           // this run, ending the identity session), unless there is none to end.
-          identitySessionEnded = (await unlessRefused(this.#cookieBearer())) === null;
+          const cookie = await unlessRefused(this.#cookieTokens());
+          if (cookie) this.#held.push(cookie);
+          identitySessionEnded = cookie === null;
         }
         if (this.#held.length > 0) continue;
         // Marked again meanwhile (a sign-in this sign-out overtook): that identity session ends too.
@@ -212,10 +214,15 @@ export class SignOutDelivery {
     if (await this.#revokeWithOwnBearer(tokens, credentials)) return credentials === 'include';
     if (!tokens.refreshToken) return false; // nothing to revoke; a pending mark ends the identity session
     // The bearer is too old. Any bearer of the trader will do: first the identity session's,
-    // which leaves the refresh token unpresented (its own tokens are revoked after).
-    const cookieBearer = await this.#cookieBearer();
-    if (cookieBearer) {
-      await this.#signOut(cookieBearer, tokens.refreshToken, credentials);
+    // which leaves the refresh token unpresented. Its own tokens are revoked in the same breath:
+    // both requests leave before this page can go (they are keepalive), or neither does.
+    const cookie = await this.#cookieTokens();
+    if (cookie) {
+      const ownRevoked = this.#signOut(cookie.accessToken, cookie.refreshToken, 'omit').catch((err: unknown) => {
+        this.#held.push(cookie); // tried again in this run or the next
+        throw err;
+      });
+      await Promise.all([this.#signOut(cookie.accessToken, tokens.refreshToken, credentials), ownRevoked]);
       return credentials === 'include';
     }
     // No identity session left: one refresh for a bearer — presented once, like any refresh token.
@@ -271,10 +278,10 @@ export class SignOutDelivery {
   }
 
   /**
-   * A bearer from the identity session (silent authorize), or null when there is none.
-   * Its tokens are held too, so they are revoked in this run.
+   * Tokens from the identity session (silent authorize) to revoke in this run, or null when
+   * there is none. Listed in the mark at once: this page may go before they are revoked.
    */
-  async #cookieBearer(): Promise<string | null> {
+  async #cookieTokens(): Promise<HeldTokens | null> {
     let tokens: TokenSet;
     try {
       tokens = await this.#host.cookieTokens();
@@ -286,14 +293,13 @@ export class SignOutDelivery {
       return null;
     }
     this.#host.marker.holding(this.#host.pageId, true);
-    this.#held.push({
+    return {
       sessionId: `cookie-${this.#host.platform.now()}`,
       generation: 0,
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
       expiresAt: tokens.expiresAt,
       endsIdentitySession: true,
-    });
-    return tokens.accessToken;
+    };
   }
 }
