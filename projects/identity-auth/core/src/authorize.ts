@@ -10,10 +10,11 @@ import * as oauth from 'oauth4webapi';
 import { IDENTITY_PATHS, isSameEndpoint } from './clients';
 import { internalsOf, type IdentityClient } from './config';
 import { cookieHeader } from './cookies';
-import { LIBRARY_ERROR_CODES } from './error-codes';
+import { LIBRARY_ERROR_CODES, type LibraryErrorCode } from './error-codes';
 import {
   errorFromHttpAnswer,
   IdentityAuthError,
+  type IdentityAuthErrorKind,
   isIdentityAuthError,
   issuerMismatchAdvice,
   kindForOAuthError,
@@ -69,6 +70,16 @@ export interface AuthorizeOptions extends CallOptions {
 
 const MAX_HOPS = 10;
 
+/** A failure of the authorize step with one of {@link LIBRARY_ERROR_CODES}. */
+function authorizeError(
+  kind: IdentityAuthErrorKind,
+  message: string,
+  code: LibraryErrorCode,
+  status?: number,
+): IdentityAuthError {
+  return new IdentityAuthError(kind, message, { step: 'authorize', status, code });
+}
+
 /**
  * Creates one authorize attempt: a fresh PKCE verifier, `state` and `nonce`, and the URL.
  * @see docs/protocol.md §2
@@ -111,31 +122,31 @@ export function validateAuthorizationResult(
   const url = new URL(finalUrl);
   const step = 'authorize';
   if (isSameEndpoint(url, client.url(IDENTITY_PATHS.unauthorized))) {
-    throw new IdentityAuthError(
+    throw authorizeError(
       'login_required',
       typeof ngDevMode === 'undefined' || ngDevMode
         ? 'authorize failed: there is no valid identity session. Sign in first.'
         : '',
-      { step, code: LIBRARY_ERROR_CODES.noIdentitySession },
+      LIBRARY_ERROR_CODES.noIdentitySession,
     );
   }
   if (!isSameEndpoint(url, new URL(request.redirectUri))) {
-    throw new IdentityAuthError(
+    throw authorizeError(
       'invalid_response',
       typeof ngDevMode === 'undefined' || ngDevMode
         ? 'authorize failed: the answer did not end at the registered redirect URI.'
         : '',
-      { step, code: LIBRARY_ERROR_CODES.unexpectedRedirect },
+      LIBRARY_ERROR_CODES.unexpectedRedirect,
     );
   }
   const states = url.searchParams.getAll('state');
   if (states.length !== 1 || states[0] !== request.state) {
-    throw new IdentityAuthError(
+    throw authorizeError(
       'state_mismatch',
       typeof ngDevMode === 'undefined' || ngDevMode
         ? `authorize failed: the answer's state is ${states.length === 0 ? 'missing' : states.length > 1 ? 'repeated' : 'not the one sent'}; the code was not used.`
         : '',
-      { step, code: LIBRARY_ERROR_CODES.stateMismatch },
+      LIBRARY_ERROR_CODES.stateMismatch,
     );
   }
   let parameters: URLSearchParams;
@@ -169,23 +180,17 @@ export function validateAuthorizationResult(
   const codes = parameters.getAll('code');
   if (codes.length > 1)
     // RFC 6749 §3.1: a parameter appears at most once; which of two codes is ours cannot be known.
-    throw new IdentityAuthError(
+    throw authorizeError(
       'invalid_response',
       typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: the answer has more than one code.' : '',
-      {
-        step,
-        code: LIBRARY_ERROR_CODES.repeatedCode,
-      },
+      LIBRARY_ERROR_CODES.repeatedCode,
     );
   const code = codes[0];
   if (!code)
-    throw new IdentityAuthError(
+    throw authorizeError(
       'invalid_response',
       typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: the answer has no code.' : '',
-      {
-        step,
-        code: LIBRARY_ERROR_CODES.missingCode,
-      },
+      LIBRARY_ERROR_CODES.missingCode,
     );
   return { code, request, parameters };
 }
@@ -245,12 +250,12 @@ export async function authorize(client: IdentityClient, options: AuthorizeOption
 /** No session after a sign-in that asked for a second factor: say so, rather than "sign in first". */
 function secondFactorPending(err: unknown): unknown {
   if (!isIdentityAuthError(err, 'login_required') || err.code !== LIBRARY_ERROR_CODES.noIdentitySession) return err;
-  return new IdentityAuthError(
+  return authorizeError(
     'login_required',
     typeof ngDevMode === 'undefined' || ngDevMode
       ? 'authorize failed: the second factor of this sign-in is still pending. Finish it, then call authorize() again.'
       : '',
-    { step: 'authorize', code: LIBRARY_ERROR_CODES.secondFactorPending },
+    LIBRARY_ERROR_CODES.secondFactorPending,
   );
 }
 
@@ -271,16 +276,13 @@ function finish(
       throw errorFromHttpAnswer('authorize', response.status, response.headers, '');
     // The authorize endpoint refusing to redirect at all: unknown client or redirect URI.
     if (atEndpoint && response.status >= 400) {
-      throw new IdentityAuthError(
+      throw authorizeError(
         'invalid_client',
         typeof ngDevMode === 'undefined' || ngDevMode
           ? `authorize failed: the identity service refused the request (${response.status}); check the client id and that ${request.redirectUri} is registered.`
           : '',
-        {
-          step: 'authorize',
-          status: response.status,
-          code: LIBRARY_ERROR_CODES.authorizeRefused,
-        },
+        LIBRARY_ERROR_CODES.authorizeRefused,
+        response.status,
       );
     }
   }
@@ -327,14 +329,11 @@ async function followRedirectsByHand(
       try {
         current = new URL(location, current);
       } catch {
-        throw new IdentityAuthError(
+        throw authorizeError(
           'invalid_response',
           typeof ngDevMode === 'undefined' || ngDevMode ? 'authorize failed: a redirect has an invalid Location.' : '',
-          {
-            step: 'authorize',
-            status: response.status,
-            code: LIBRARY_ERROR_CODES.invalidLocation,
-          },
+          LIBRARY_ERROR_CODES.invalidLocation,
+          response.status,
         );
       }
       // The session goes to the identity service only: stop where a redirect leaves it.
@@ -344,12 +343,9 @@ async function followRedirectsByHand(
     }
     return finish(client, request, current, response);
   }
-  throw new IdentityAuthError(
+  throw authorizeError(
     'invalid_response',
     typeof ngDevMode === 'undefined' || ngDevMode ? `authorize failed: more than ${MAX_HOPS} redirects.` : '',
-    {
-      step: 'authorize',
-      code: LIBRARY_ERROR_CODES.tooManyRedirects,
-    },
+    LIBRARY_ERROR_CODES.tooManyRedirects,
   );
 }

@@ -5,6 +5,7 @@
 import * as oauth from 'oauth4webapi';
 
 import { type ClientId, IDENTITY_PATHS, issuerForBaseUrl, LOOPBACK_HOSTS, scopeForClient } from './clients';
+import { optionError } from './errors';
 
 /** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
 declare const ngDevMode: unknown;
@@ -74,10 +75,9 @@ const INTERNALS = new WeakMap<IdentityClient, ClientInternals>();
 export function internalsOf(client: IdentityClient): ClientInternals {
   const found = typeof client === 'object' && client !== null ? INTERNALS.get(client) : undefined;
   if (!found) {
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "client" must be made by createIdentityClient()'
-        : 'b2trader.identity.auth: "client"',
+    throw optionError(
+      'client',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"client" must be made by createIdentityClient()' : '',
     );
   }
   return found;
@@ -85,27 +85,26 @@ export function internalsOf(client: IdentityClient): ClientInternals {
 
 function resolveBase(url: string): URL {
   if (typeof url !== 'string')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "url" must be a string such as https://example.com'
-        : 'b2trader.identity.auth: "url"',
+    throw optionError(
+      'url',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"url" must be a string such as https://example.com' : '',
     );
   const origin = (globalThis as { location?: { origin?: string } }).location?.origin;
   let resolved: URL;
   try {
     resolved = origin && (url === '' || url.startsWith('/')) ? new URL(url || '/', origin) : new URL(url);
   } catch {
-    throw new TypeError(
+    throw optionError(
+      'url',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "url" must be an absolute http(s) URL such as https://example.com'
-        : 'b2trader.identity.auth: "url"',
+        ? '"url" must be an absolute http(s) URL such as https://example.com'
+        : '',
     );
   }
   if (resolved.protocol !== 'https:' && resolved.protocol !== 'http:') {
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "url" must use https: (or http: on loopback)'
-        : 'b2trader.identity.auth: "url"',
+    throw optionError(
+      'url',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"url" must use https: (or http: on loopback)' : '',
     );
   }
   return resolved;
@@ -113,10 +112,11 @@ function resolveBase(url: string): URL {
 
 function checkTimeout(value: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_TIMEOUT_MS) {
-    throw new TypeError(
+    throw optionError(
+      'timeoutMs',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `b2trader.identity.auth: "timeoutMs" must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days)`
-        : 'b2trader.identity.auth: "timeoutMs"',
+        ? `"timeoutMs" must be a number of milliseconds from 1 to ${MAX_TIMEOUT_MS} (about 24.8 days)`
+        : '',
     );
   }
   return value;
@@ -134,50 +134,48 @@ function checkTimeout(value: number): number {
  */
 export function createIdentityClient(options: IdentityClientOptions): IdentityClient {
   if (!options || typeof options !== 'object')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: options must be an object with "url" and "clientId"'
-        : 'b2trader.identity.auth: "url"',
+    throw optionError(
+      'url',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'options must be an object with "url" and "clientId"' : '',
     );
   const base = resolveBase(options.url);
   if (typeof options.clientId !== 'string' || options.clientId === '') {
-    throw new TypeError(
+    throw optionError(
+      'clientId',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)'
-        : 'b2trader.identity.auth: "clientId"',
+        ? '"clientId" must be a non-empty string (spa, spa_admin, core_ib or lk)'
+        : '',
     );
   }
   if (options.clientSecret !== undefined && (typeof options.clientSecret !== 'string' || options.clientSecret === '')) {
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "clientSecret" must be a non-empty string when given'
-        : 'b2trader.identity.auth: "clientSecret"',
+    throw optionError(
+      'clientSecret',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"clientSecret" must be a non-empty string when given' : '',
     );
   }
   const timeoutMs = checkTimeout(options.timeoutMs ?? 10_000);
   const clockToleranceSec = options.clockToleranceSec ?? 30;
   if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0)
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "clockToleranceSec" must be zero or more seconds'
-        : 'b2trader.identity.auth: "clockToleranceSec"',
+    throw optionError(
+      'clockToleranceSec',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"clockToleranceSec" must be zero or more seconds' : '',
     );
   const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (typeof fetchImpl !== 'function')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: no global fetch here; pass "fetch" in the options'
-        : 'b2trader.identity.auth: "fetch"',
+    throw optionError(
+      'fetch',
+      typeof ngDevMode === 'undefined' || ngDevMode ? 'no global fetch here; pass "fetch" in the options' : '',
     );
 
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, '')}`;
   const allowInsecureRequests =
     options.allowInsecureRequests === true || (base.protocol === 'http:' && LOOPBACK_HOSTS.has(base.hostname));
   if (base.protocol === 'http:' && !allowInsecureRequests) {
-    throw new TypeError(
+    throw optionError(
+      'url',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)'
-        : 'b2trader.identity.auth: "url"',
+        ? '"url" uses http: on a non-loopback host; use https: (or set allowInsecureRequests for a test bed)'
+        : '',
     );
   }
   const issuer = options.issuer ?? issuerForBaseUrl(baseUrl);

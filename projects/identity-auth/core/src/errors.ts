@@ -7,7 +7,11 @@
 import { LIBRARY_ERROR_CODES } from './error-codes';
 import { isRecord, parseJsonOrUndefined } from './json';
 
-/** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
+/**
+ * `false` in production builds, which then drop the message texts behind it; undefined in Node.
+ * What only a message uses is written inside its branch: the minifier drops a dead branch, not
+ * an unused local.
+ */
 declare const ngDevMode: unknown;
 
 /**
@@ -76,6 +80,15 @@ export function isTransientKind(kind: IdentityAuthErrorKind): boolean {
 
 const PREFIX = 'b2trader.identity.auth: ';
 
+/**
+ * The `TypeError` for a wrong argument or option: `why` (after the library's name) where
+ * messages are kept, only the option's name in production builds. Call sites pass
+ * `typeof ngDevMode === 'undefined' || ngDevMode ? '…' : ''`, so that those builds drop the text.
+ */
+export function optionError(option: string, why: string): TypeError {
+  return new TypeError(`${PREFIX}${why || `"${option}"`}`);
+}
+
 /** What of an underlying error is kept: never the error itself (oauth4webapi's errors hold whole answers). */
 class ErrorSummary {
   constructor(
@@ -123,16 +136,18 @@ function shortMessage(kind: IdentityAuthErrorKind, { step, status, code }: Ident
  */
 export class IdentityAuthError extends Error {
   override readonly name = 'IdentityAuthError';
-  readonly kind: IdentityAuthErrorKind;
-  readonly step?: IdentityAuthStep;
-  readonly status?: number;
+  // `declare`: the constructor sets every one of them, in this order; a field declaration
+  // would only repeat their names in the bundle
+  declare readonly kind: IdentityAuthErrorKind;
+  declare readonly step?: IdentityAuthStep;
+  declare readonly status?: number;
   /** The server's error code, or one of {@link LIBRARY_ERROR_CODES} where the server gave none. */
-  readonly code?: string;
-  readonly description?: string;
-  readonly traceId?: string;
-  readonly retryAfterMs?: number;
+  declare readonly code?: string;
+  declare readonly description?: string;
+  declare readonly traceId?: string;
+  declare readonly retryAfterMs?: number;
   /** True for network, timeout, 5xx and 429: the same call may succeed later. */
-  readonly transient: boolean;
+  declare readonly transient: boolean;
 
   // a production build passes '' as the message and gets kind, step, status and code instead
   constructor(kind: IdentityAuthErrorKind, message: string, details: IdentityAuthErrorDetails = {}) {
@@ -216,27 +231,20 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
 }
 
 /**
- * The kind of each OAuth error code, for the authorize redirect and the token
- * endpoint alike. Codes not listed are `invalid_response`.
+ * The OAuth error codes of each kind, for the authorize redirect and the token endpoint
+ * alike, space-separated. Codes not listed are `invalid_response`.
  * @see RFC 6749 §4.1.2.1 and §5.2; RFC 6750 §3.1; OpenID Connect Core §3.1.2.6
  */
-const OAUTH_ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = Object.freeze({
-  invalid_grant: 'invalid_grant',
-  invalid_token: 'invalid_grant',
-  access_denied: 'access_denied',
-  login_required: 'login_required',
-  interaction_required: 'login_required',
-  consent_required: 'login_required',
-  account_selection_required: 'login_required',
-  invalid_client: 'invalid_client',
-  unauthorized_client: 'invalid_client',
-  invalid_scope: 'invalid_client',
-  invalid_request: 'invalid_client',
-  unsupported_grant_type: 'invalid_client',
-  unsupported_response_type: 'invalid_client',
-  server_error: 'server',
-  temporarily_unavailable: 'server',
-});
+const OAUTH_ERRORS_BY_KIND: readonly (readonly [IdentityAuthErrorKind, string])[] = [
+  ['invalid_grant', 'invalid_grant invalid_token'],
+  ['access_denied', 'access_denied'],
+  ['login_required', 'login_required interaction_required consent_required account_selection_required'],
+  [
+    'invalid_client',
+    'invalid_client unauthorized_client invalid_scope invalid_request unsupported_grant_type unsupported_response_type',
+  ],
+  ['server', 'server_error temporarily_unavailable'],
+];
 
 /**
  * The kind of an OAuth error code (`invalid_grant`, `temporarily_unavailable`, …): one
@@ -248,7 +256,7 @@ const OAUTH_ERROR_KINDS: Readonly<Record<string, IdentityAuthErrorKind>> = Objec
  * ```
  */
 export function kindForOAuthError(code: string): IdentityAuthErrorKind {
-  return Object.prototype.hasOwnProperty.call(OAUTH_ERROR_KINDS, code) ? OAUTH_ERROR_KINDS[code] : 'invalid_response';
+  return OAUTH_ERRORS_BY_KIND.find(([, codes]) => codes.split(' ').includes(code))?.[0] ?? 'invalid_response';
 }
 
 /** What to do about an error of `kind` in `step`, as the end of a message ('' when nothing useful can be said). */
@@ -293,19 +301,12 @@ export function errorFromB2TraderBody(
 ): IdentityAuthError | undefined {
   const found = readB2TraderErrors(body);
   if (!found) return undefined;
-  const detail =
-    typeof ngDevMode === 'undefined' || ngDevMode
-      ? `${found.code ?? 'error'}${found.message ? ` (${found.message})` : ''}`
-      : '';
   return new IdentityAuthError(
     step === 'sign-in' ? 'invalid_credentials' : 'invalid_response',
-    typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: ${detail}.` : '',
-    {
-      step,
-      status,
-      code: found.code,
-      description: found.message,
-    },
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `${step} failed: ${found.code ?? 'error'}${found.message ? ` (${found.message})` : ''}.`
+      : '',
+    { step, status, code: found.code, description: found.message },
   );
 }
 
@@ -370,7 +371,6 @@ export function errorFromHttpAnswer(
   now: number = Date.now(),
 ): IdentityAuthError {
   const body = parseJsonOrUndefined(bodyText);
-  const where = `${step} failed`;
   // Retry-After dates are read against the answer's own Date: a client clock that is off cannot shorten the wait.
   const serverNow = Date.parse(headers.get('date') ?? '');
   const retryAfterMs =
@@ -378,23 +378,18 @@ export function errorFromHttpAnswer(
       ? parseRetryAfter(headers.get('retry-after'), Number.isNaN(serverNow) ? now : serverNow)
       : undefined;
   if (status === 429) {
-    const wait = retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`;
     const message =
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `${where}: the identity service is rate limiting (429)${wait}.`
+        ? `${step} failed: the identity service is rate limiting (429)${retryAfterMs === undefined ? '' : `; retry after ${Math.ceil(retryAfterMs / 1000)} s`}.`
         : '';
-    return new IdentityAuthError('rate_limited', message, {
-      step,
-      status,
-      retryAfterMs,
-    });
+    return new IdentityAuthError('rate_limited', message, { step, status, retryAfterMs });
   }
   if (status >= 500) {
     const said = !(typeof ngDevMode === 'undefined' || ngDevMode)
       ? ''
       : isDevProxyFailure(status, headers, bodyText)
-        ? `${where}: is the identity service running? (a development proxy answered ${status} for an unreachable target)`
-        : `${where}: the identity service answered ${status}.${adviceFor('server')}`;
+        ? `${step} failed: is the identity service running? (a development proxy answered ${status} for an unreachable target)`
+        : `${step} failed: the identity service answered ${status}.${adviceFor('server')}`;
     // 503 may say when to come back (RFC 9110 §10.2.3); the retry waits at least that long.
     return new IdentityAuthError('server', said, {
       step,
@@ -406,13 +401,15 @@ export function errorFromHttpAnswer(
     const code = body['error'].slice(0, 100);
     const description = str(body['error_description']);
     const kind = kindForOAuthError(code);
-    const detail = `${code}${description ? ` (${description})` : ''}`;
-    const message = !(typeof ngDevMode === 'undefined' || ngDevMode)
-      ? ''
-      : kind === 'invalid_response'
-        ? `${where}: unexpected error ${detail} (HTTP ${status}).`
-        : `${where}: ${detail}.${adviceFor(kind, step)}`;
-    return new IdentityAuthError(kind, message, { step, status, code, description });
+    return new IdentityAuthError(
+      kind,
+      !(typeof ngDevMode === 'undefined' || ngDevMode)
+        ? ''
+        : kind === 'invalid_response'
+          ? `${step} failed: unexpected error ${code}${description ? ` (${description})` : ''} (HTTP ${status}).`
+          : `${step} failed: ${code}${description ? ` (${description})` : ''}.${adviceFor(kind, step)}`,
+      { step, status, code, description },
+    );
   }
   // A 401 from the token or sign-out endpoint means the same whatever its body says.
   const b2traderError = status === 401 && step !== 'sign-in' ? undefined : errorFromB2TraderBody(step, status, body);
@@ -425,7 +422,7 @@ export function errorFromHttpAnswer(
     return new IdentityAuthError(
       kind,
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `${where}: ${title ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.${adviceFor(kind, step)}`
+        ? `${step} failed: ${title ?? 'Unauthorized'} (401)${traceId ? '; see traceId' : ''}.${adviceFor(kind, step)}`
         : '',
       {
         step,
@@ -437,7 +434,7 @@ export function errorFromHttpAnswer(
   if (step === 'sign-in' && status === 400) {
     return new IdentityAuthError(
       'invalid_credentials',
-      typeof ngDevMode === 'undefined' || ngDevMode ? `${where}: the sign-in was refused (${status}).` : '',
+      typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: the sign-in was refused (${status}).` : '',
       {
         step,
         status,
@@ -449,7 +446,7 @@ export function errorFromHttpAnswer(
     return new IdentityAuthError(
       'invalid_client',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `${where}: the identity service refused the request (403). Check the origin and configuration.`
+        ? `${step} failed: the identity service refused the request (403). Check the origin and configuration.`
         : '',
       { step, status },
     );
@@ -458,7 +455,7 @@ export function errorFromHttpAnswer(
     return new IdentityAuthError(
       'invalid_response',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `${where}: the identity service answered 404. Check that "url" is B2Trader's base URL, without /identity.`
+        ? `${step} failed: the identity service answered 404. Check that "url" is B2Trader's base URL, without /identity.`
         : '',
       { step, status, code: LIBRARY_ERROR_CODES.endpointNotFound },
     );
@@ -466,7 +463,7 @@ export function errorFromHttpAnswer(
   // 3xx (a redirect where none belongs), an opaque status 0, or another 4xx: not retryable.
   return new IdentityAuthError(
     'invalid_response',
-    typeof ngDevMode === 'undefined' || ngDevMode ? `${where}: unexpected HTTP ${status}.` : '',
+    typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: unexpected HTTP ${status}.` : '',
     {
       step,
       status,

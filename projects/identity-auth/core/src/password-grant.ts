@@ -11,6 +11,7 @@ import { internalsOf, type IdentityClient } from './config';
 import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
 import type { CallOptions } from './transport';
+import { optionError } from './errors';
 
 /** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
 declare const ngDevMode: unknown;
@@ -36,22 +37,21 @@ export async function passwordGrant(
 ): Promise<TokenSet> {
   const { as, client: oauthClient } = internalsOf(client);
   if (typeof username !== 'string' || username === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "email" must be a non-empty string'
-        : 'b2trader.identity.auth: "email"',
+    throw optionError(
+      'email',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"email" must be a non-empty string' : '',
     );
   if (typeof password !== 'string' || password === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "password" must be a non-empty string'
-        : 'b2trader.identity.auth: "password"',
+    throw optionError(
+      'password',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"password" must be a non-empty string' : '',
     );
   if (!client.hasSecret)
-    throw new TypeError(
+    throw optionError(
+      'clientSecret',
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `b2trader.identity.auth: machine-to-machine sign-in needs the client secret of "${client.clientId}"`
-        : 'b2trader.identity.auth: "${client.clientId}"',
+        ? `machine-to-machine sign-in needs the client secret of "${client.clientId}"`
+        : '',
     );
   return runTokenRequest(
     client,

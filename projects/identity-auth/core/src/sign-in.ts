@@ -7,7 +7,7 @@ import { IDENTITY_PATHS } from './clients';
 import type { IdentityClient } from './config';
 import { cookiesFromHeaders } from './cookies';
 import { LIBRARY_ERROR_CODES } from './error-codes';
-import { errorFromB2TraderBody, errorFromHttpAnswer, IdentityAuthError } from './errors';
+import { errorFromB2TraderBody, errorFromHttpAnswer, IdentityAuthError, optionError } from './errors';
 import { isRecord, parseJsonOrUndefined } from './json';
 import { type CallOptions, readText, withTransport } from './transport';
 
@@ -67,16 +67,14 @@ export async function signIn(
   options?: CallOptions,
 ): Promise<SignInResult> {
   if (typeof email !== 'string' || email === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "email" must be a non-empty string'
-        : 'b2trader.identity.auth: "email"',
+    throw optionError(
+      'email',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"email" must be a non-empty string' : '',
     );
   if (typeof password !== 'string' || password === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "password" must be a non-empty string'
-        : 'b2trader.identity.auth: "password"',
+    throw optionError(
+      'password',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"password" must be a non-empty string' : '',
     );
   const step = 'sign-in';
   return withTransport(

@@ -5,7 +5,7 @@
  */
 import { IDENTITY_PATHS } from './clients';
 import type { IdentityClient } from './config';
-import { errorFromHttpAnswer } from './errors';
+import { errorFromHttpAnswer, optionError } from './errors';
 import { type CallOptions, checkHeaders, readText, withTransport } from './transport';
 
 /** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
@@ -46,25 +46,22 @@ export async function signOut(
   options?: SignOutOptions,
 ): Promise<void> {
   if (typeof accessToken !== 'string' || accessToken === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "accessToken" must be a non-empty string'
-        : 'b2trader.identity.auth: "accessToken"',
+    throw optionError(
+      'accessToken',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"accessToken" must be a non-empty string' : '',
     );
   if (refreshToken !== undefined && (typeof refreshToken !== 'string' || refreshToken === '')) {
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "refreshToken" must be a non-empty string when given'
-        : 'b2trader.identity.auth: "refreshToken"',
+    throw optionError(
+      'refreshToken',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"refreshToken" must be a non-empty string when given' : '',
     );
   }
   const headers = checkHeaders(options?.headers, 'headers');
   // the bearer value is checked here, so that fetch's own error (which repeats it) never escapes
   if (!/^[\x21-\x7e]+$/.test(accessToken))
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "accessToken" has characters a bearer token cannot have'
-        : 'b2trader.identity.auth: "accessToken"',
+    throw optionError(
+      'accessToken',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"accessToken" has characters a bearer token cannot have' : '',
     );
   headers.set('authorization', `Bearer ${accessToken}`);
   headers.set('content-type', 'application/json');

@@ -76,11 +76,10 @@ export async function runTokenRequest(
         result = await call.process(response);
       } catch (err) {
         if (err instanceof IdentityAuthError || signal.aborted) throw err;
-        const message = err instanceof Error ? err.message : 'invalid answer';
         throw new IdentityAuthError(
           'invalid_response',
           typeof ngDevMode === 'undefined' || ngDevMode
-            ? `${step} failed: ${message}${issuerMismatchAdvice(err)}; nothing was kept.`
+            ? `${step} failed: ${err instanceof Error ? err.message : 'invalid answer'}${issuerMismatchAdvice(err)}; nothing was kept.`
             : '',
           {
             step,

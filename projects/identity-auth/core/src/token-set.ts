@@ -64,14 +64,35 @@ export interface TokenSetOptions {
   maxLifetimeSec?: number;
 }
 
-function invalid(step: IdentityAuthStep, what: string): IdentityAuthError {
+/** What can be wrong with a token answer: a field's name, or the answer as a whole. */
+type AnswerFault =
+  'json' | 'object' | 'access_token' | 'token_type' | 'expires_in' | 'refresh_token' | 'id_token' | 'scope';
+
+/** The fault in words, for development messages only (production builds drop it with them). */
+function describeFault(fault: AnswerFault): string {
+  switch (fault) {
+    case 'json':
+      return 'is not valid JSON';
+    case 'object':
+      return 'is not a JSON object';
+    case 'access_token':
+      return 'has no access_token';
+    case 'token_type':
+      return 'is not a Bearer token';
+    case 'expires_in':
+      return 'has an invalid "expires_in"';
+    default:
+      return `has an invalid ${fault}`;
+  }
+}
+
+function invalid(step: IdentityAuthStep, fault: AnswerFault): IdentityAuthError {
   return new IdentityAuthError(
     'invalid_response',
-    typeof ngDevMode === 'undefined' || ngDevMode ? `${step} failed: the token answer ${what}; nothing was kept.` : '',
-    {
-      step,
-      code: LIBRARY_ERROR_CODES.invalidTokenResponse,
-    },
+    typeof ngDevMode === 'undefined' || ngDevMode
+      ? `${step} failed: the token answer ${describeFault(fault)}; nothing was kept.`
+      : '',
+    { step, code: LIBRARY_ERROR_CODES.invalidTokenResponse },
   );
 }
 
@@ -83,7 +104,7 @@ function parseLifetime(value: unknown, step: IdentityAuthStep): number | undefin
       : typeof value === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(value)
         ? Number(value)
         : Number.NaN;
-  if (!Number.isFinite(n) || n < 0) throw invalid(step, 'has an invalid "expires_in"');
+  if (!Number.isFinite(n) || n < 0) throw invalid(step, 'expires_in');
   return n;
 }
 
@@ -100,12 +121,11 @@ function parseLifetime(value: unknown, step: IdentityAuthStep): number | undefin
  */
 export function tokenSetFromResponse(body: unknown, receivedAt: number, options: TokenSetOptions = {}): TokenSet {
   const step = options.step ?? 'token';
-  if (!isRecord(body)) throw invalid(step, 'is not a JSON object');
+  if (!isRecord(body)) throw invalid(step, 'object');
   const json = body;
-  if (typeof json['access_token'] !== 'string' || json['access_token'] === '')
-    throw invalid(step, 'has no access_token');
+  if (typeof json['access_token'] !== 'string' || json['access_token'] === '') throw invalid(step, 'access_token');
   if (typeof json['token_type'] !== 'string' || json['token_type'].toLowerCase() !== 'bearer')
-    throw invalid(step, 'is not a Bearer token');
+    throw invalid(step, 'token_type');
   if (!Number.isFinite(receivedAt))
     throw new TypeError(
       typeof ngDevMode === 'undefined' || ngDevMode
@@ -119,13 +139,11 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
 
   let refreshToken: string | undefined = options.previousRefreshToken;
   if (json['refresh_token'] !== undefined) {
-    if (typeof json['refresh_token'] !== 'string' || json['refresh_token'] === '')
-      throw invalid(step, 'has an invalid refresh_token');
+    if (typeof json['refresh_token'] !== 'string' || json['refresh_token'] === '') throw invalid(step, 'refresh_token');
     refreshToken = json['refresh_token'];
   }
-  if (json['id_token'] !== undefined && typeof json['id_token'] !== 'string')
-    throw invalid(step, 'has an invalid id_token');
-  if (json['scope'] !== undefined && typeof json['scope'] !== 'string') throw invalid(step, 'has an invalid scope');
+  if (json['id_token'] !== undefined && typeof json['id_token'] !== 'string') throw invalid(step, 'id_token');
+  if (json['scope'] !== undefined && typeof json['scope'] !== 'string') throw invalid(step, 'scope');
 
   return {
     accessToken: json['access_token'],
@@ -146,6 +164,6 @@ export function tokenSetFromResponse(body: unknown, receivedAt: number, options:
  */
 export function parseTokenResponse(text: string, receivedAt: number, options: TokenSetOptions = {}): TokenSet {
   const body = parseJsonOrUndefined(text);
-  if (body === undefined) throw invalid(options.step ?? 'token', 'is not valid JSON');
+  if (body === undefined) throw invalid(options.step ?? 'token', 'json');
   return tokenSetFromResponse(body, receivedAt, options);
 }

@@ -10,7 +10,7 @@ import { evictOldest } from './bounded';
 import { basicAuthentication, refreshAuthentication } from './client-auth';
 import { internalsOf, type IdentityClient } from './config';
 import { LIBRARY_ERROR_CODES } from './error-codes';
-import { IdentityAuthError, isIdentityAuthError } from './errors';
+import { IdentityAuthError, isIdentityAuthError, optionError } from './errors';
 import { isRecord } from './json';
 import { requestOptions, runTokenRequest } from './token-request';
 import type { TokenSet } from './token-set';
@@ -36,10 +36,9 @@ function checkAuthorization(authorization: AuthorizationResult): void {
     typeof request.nonce !== 'string' ||
     typeof request.redirectUri !== 'string'
   ) {
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "authorization" must be the result of authorize()'
-        : 'b2trader.identity.auth: "authorization"',
+    throw optionError(
+      'authorization',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"authorization" must be the result of authorize()' : '',
     );
   }
 }
@@ -197,10 +196,9 @@ export async function refreshTokens(
 ): Promise<TokenSet> {
   const { as, client: oauthClient } = internalsOf(client);
   if (typeof refreshToken !== 'string' || refreshToken === '')
-    throw new TypeError(
-      typeof ngDevMode === 'undefined' || ngDevMode
-        ? 'b2trader.identity.auth: "refreshToken" must be a non-empty string'
-        : 'b2trader.identity.auth: "refreshToken"',
+    throw optionError(
+      'refreshToken',
+      typeof ngDevMode === 'undefined' || ngDevMode ? '"refreshToken" must be a non-empty string' : '',
     );
   return runTokenRequest(
     client,

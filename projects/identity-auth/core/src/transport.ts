@@ -5,7 +5,7 @@
  * up as it is: only a genuine failure to reach the server is `network`.
  */
 import { internalsOf, type IdentityClient } from './config';
-import { IdentityAuthError, type IdentityAuthStep, redactError } from './errors';
+import { IdentityAuthError, type IdentityAuthStep, redactError, optionError } from './errors';
 
 /** `false` in production builds, which then drop the message texts behind it; undefined in Node. */
 declare const ngDevMode: unknown;
@@ -194,10 +194,11 @@ export function checkHeaders(headers: HeadersInit | undefined, name: string): He
   try {
     return new Headers(headers);
   } catch {
-    throw new TypeError(
+    throw optionError(
+      name,
       typeof ngDevMode === 'undefined' || ngDevMode
-        ? `b2trader.identity.auth: "${name}" must be valid HTTP headers (a name or value has a line break or another character HTTP does not allow)`
-        : 'b2trader.identity.auth: "${name}"',
+        ? `"${name}" must be valid HTTP headers (a name or value has a line break or another character HTTP does not allow)`
+        : '',
     );
   }
 }

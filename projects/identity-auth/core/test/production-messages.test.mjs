@@ -6,7 +6,13 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 
 import { build } from 'esbuild';
 
-import { createIdentityClient, errorFromHttpAnswer, IdentityAuthError } from 'b2trader.identity.auth/core';
+import {
+  authorize,
+  createIdentityClient,
+  errorFromHttpAnswer,
+  IdentityAuthError,
+  passwordGrant,
+} from 'b2trader.identity.auth/core';
 
 const NOT_FOUND_ADVICE = 'Check that "url" is B2Trader\'s base URL';
 const headers = (values = {}) => new Headers(values);
@@ -46,6 +52,18 @@ describe('errors in a production build (ngDevMode false)', () => {
     assert.throws(() => createIdentityClient({ url: 42, clientId: 'spa' }), {
       name: 'TypeError',
       message: 'b2trader.identity.auth: "url"',
+    });
+  });
+
+  test('a wrong argument is named by its own name, never by a placeholder', async () => {
+    const client = createIdentityClient({ url: 'https://id.example.com', clientId: 'spa', fetch: async () => null });
+    await assert.rejects(authorize(client, { headers: { 'x-trace': 'a\nb' } }), {
+      name: 'TypeError',
+      message: 'b2trader.identity.auth: "headers"',
+    });
+    await assert.rejects(passwordGrant(client, 'service@example.com', 'secret'), {
+      name: 'TypeError',
+      message: 'b2trader.identity.auth: "clientSecret"',
     });
   });
 });

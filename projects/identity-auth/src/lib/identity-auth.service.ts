@@ -38,42 +38,42 @@ export type LoginStep =
  */
 @Injectable()
 export class IdentityAuthService {
-  private readonly engine = inject(SessionDriver);
-  private readonly machineToMachine = inject(MACHINE_TO_MACHINE, { optional: true });
-  private readonly onServer = isPlatformServer(inject(PLATFORM_ID));
-  private loginInFlight: { email: string; steps: Observable<LoginStep> } | null = null;
+  readonly #engine = inject(SessionDriver);
+  readonly #machineToMachine = inject(MACHINE_TO_MACHINE, { optional: true });
+  readonly #onServer = isPlatformServer(inject(PLATFORM_ID));
+  #loginInFlight: { email: string; steps: Observable<LoginStep> } | null = null;
 
   /** `unknown` until start-up's restore has finished, then `signed-in` or `signed-out`. */
-  readonly status: Signal<IdentityAuthStatus> = this.engine.status;
+  readonly status: Signal<IdentityAuthStatus> = this.#engine.status;
   /** The session (account, subject, client, scope, expiresAt), or null. Never a token. */
-  readonly session: Signal<IdentitySession | null> = this.engine.session;
-  readonly isAuthenticated: Signal<boolean> = computed(() => this.engine.session() !== null);
+  readonly session: Signal<IdentitySession | null> = this.#engine.session;
+  readonly isAuthenticated: Signal<boolean> = computed(() => this.#engine.session() !== null);
   readonly session$: Observable<IdentitySession | null> = toObservable(this.session);
   readonly isAuthenticated$: Observable<boolean> = toObservable(this.isAuthenticated);
   readonly status$: Observable<IdentityAuthStatus> = toObservable(this.status);
   /** Every event, as it happens. */
   readonly events$: Observable<IdentityAuthEvent> = new Observable<IdentityAuthEvent>((subscriber) =>
-    this.engine.events.subscribe(subscriber),
+    this.#engine.events.subscribe(subscriber),
   );
 
   /** Step 1 (1.2's `signIn`): email and password for the identity-session cookie. */
   signIn(email: string, password: string): Observable<SignInResult> {
-    return this.step((signal) => this.engine.signIn(email, password, signal));
+    return this.#step((signal) => this.#engine.signIn(email, password, signal));
   }
 
   /** Step 2 (1.2's `authorize`): a code for the identity session. */
   authorize(): Observable<AuthorizationResult> {
-    return this.step((signal) => this.engine.authorize(signal));
+    return this.#step((signal) => this.#engine.authorize(signal));
   }
 
   /** Step 3 (1.2's `retrieveToken`): the code for tokens, which become the session in every tab. */
   retrieveToken(code: AuthorizationResult): Observable<IdentitySession> {
-    return this.step((signal) => this.engine.exchange(code, signal));
+    return this.#step((signal) => this.#engine.exchange(code, signal));
   }
 
   /** One refresh now (joins a running one; in the leader tab). */
   refreshToken(): Observable<IdentitySession> {
-    return this.step(() => this.engine.refresh());
+    return this.#step(() => this.#engine.refresh());
   }
 
   /**
@@ -81,7 +81,7 @@ export class IdentityAuthService {
    * could be told; the local sign-out happens either way.
    */
   signOut(): Observable<{ serverNotified: boolean }> {
-    return this.step(() => this.engine.signOut()).pipe(map((serverNotified) => ({ serverNotified })));
+    return this.#step(() => this.#engine.signOut()).pipe(map((serverNotified) => ({ serverNotified })));
   }
 
   /**
@@ -91,44 +91,44 @@ export class IdentityAuthService {
    */
   login(email: string, password: string): Observable<LoginStep> {
     return defer(() => {
-      if (this.loginInFlight?.email === email) return this.loginInFlight.steps;
-      const steps: Observable<LoginStep> = this.chain<LoginStep>(async (emit, signal) => {
+      if (this.#loginInFlight?.email === email) return this.#loginInFlight.steps;
+      const steps: Observable<LoginStep> = this.#chain<LoginStep>(async (emit, signal) => {
         emit({ step: 'signing-in' });
-        const result = await this.engine.signIn(email, password, signal);
+        const result = await this.#engine.signIn(email, password, signal);
         if (result.secondFactorRequired) {
           emit({ step: 'second-factor-required', account: result.account });
           return;
         }
-        await this.finishLogin(emit, signal);
+        await this.#finishLogin(emit, signal);
       }).pipe(
         finalize(() => {
-          if (this.loginInFlight?.steps === steps) this.loginInFlight = null;
+          if (this.#loginInFlight?.steps === steps) this.#loginInFlight = null;
         }),
         shareReplay({ bufferSize: Infinity, refCount: true }),
       );
-      this.loginInFlight = { email, steps };
+      this.#loginInFlight = { email, steps };
       return steps;
     });
   }
 
   /** Resumes a login after the app completed the second factor: authorize → exchange → signed in. */
   continueLogin(): Observable<LoginStep> {
-    return this.chain<LoginStep>((emit, signal) => this.finishLogin(emit, signal));
+    return this.#chain<LoginStep>((emit, signal) => this.#finishLogin(emit, signal));
   }
 
   /** What start-up runs (at most once): stored tokens, the other tabs, a silent authorize, else signed out. */
   restore(): Promise<void> {
-    return this.engine.start();
+    return this.#engine.start();
   }
 
   /** The access token for code outside HttpClient (refreshed first when due), or null when signed out. */
   getAccessToken(): Promise<string | null> {
-    return this.engine.tokenForRequest();
+    return this.#engine.tokenForRequest();
   }
 
   /** {@link getAccessToken} as a cold Observable. */
   accessToken$(): Observable<string | null> {
-    return defer(() => from(this.engine.tokenForRequest()));
+    return defer(() => from(this.#engine.tokenForRequest()));
   }
 
   /**
@@ -136,36 +136,36 @@ export class IdentityAuthService {
    * platform. Needs `withMachineToMachine()`, so that browser bundles carry no password-grant code.
    */
   machineToMachineSignIn(login: string, password: string): Observable<IdentitySession> {
-    return this.step(async (signal) => {
-      if (!this.machineToMachine)
+    return this.#step(async (signal) => {
+      if (!this.#machineToMachine)
         throw new TypeError(
           ngDevMode
             ? 'b2trader.identity.auth: machineToMachineSignIn() needs withMachineToMachine() in provideIdentityAuth().'
             : 'b2trader.identity.auth: withMachineToMachine() missing',
         );
-      if (!this.onServer)
+      if (!this.#onServer)
         throw new TypeError(
           ngDevMode
             ? 'b2trader.identity.auth: machineToMachineSignIn() runs on the server platform only.'
             : 'b2trader.identity.auth: server platform only',
         );
-      return this.engine.machineToMachineSignIn(this.machineToMachine, login, password, signal);
+      return this.#engine.machineToMachineSignIn(this.#machineToMachine, login, password, signal);
     });
   }
 
-  private async finishLogin(emit: (step: LoginStep) => void, signal: AbortSignal): Promise<void> {
+  async #finishLogin(emit: (step: LoginStep) => void, signal: AbortSignal): Promise<void> {
     emit({ step: 'authorizing' });
-    const code = await this.engine.authorize(signal);
+    const code = await this.#engine.authorize(signal);
     emit({ step: 'exchanging' });
-    emit({ step: 'signed-in', session: await this.engine.exchange(code, signal) });
+    emit({ step: 'signed-in', session: await this.#engine.exchange(code, signal) });
   }
 
   /** A cold Observable over an async step; unsubscribing aborts it. */
-  private step<T>(run: (signal: AbortSignal) => Promise<T>): Observable<T> {
-    return this.chain<T>(async (emit, signal) => emit(await run(signal)));
+  #step<T>(run: (signal: AbortSignal) => Promise<T>): Observable<T> {
+    return this.#chain<T>(async (emit, signal) => emit(await run(signal)));
   }
 
-  private chain<T>(run: (emit: (value: T) => void, signal: AbortSignal) => Promise<void>): Observable<T> {
+  #chain<T>(run: (emit: (value: T) => void, signal: AbortSignal) => Promise<void>): Observable<T> {
     return new Observable<T>((subscriber) => {
       const abort = new AbortController();
       run((value) => subscriber.next(value), abort.signal).then(

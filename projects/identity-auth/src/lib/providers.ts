@@ -44,11 +44,15 @@ export interface IdentityAuthFeature<KindT extends IdentityAuthFeatureKind = Ide
   ɵproviders: Provider[];
 }
 
-const FEATURE_NAMES: Record<IdentityAuthFeatureKind, string> = {
-  [IdentityAuthFeatureKind.MachineToMachine]: 'withMachineToMachine()',
-  [IdentityAuthFeatureKind.TokenStore]: 'withTokenStore()',
-  [IdentityAuthFeatureKind.ManualRestore]: 'withManualRestore()',
-};
+/** The `withX()` that makes a feature of `kind`: for development messages only (a table would stay in every bundle). */
+function featureName(kind: IdentityAuthFeatureKind): string {
+  const names: Record<IdentityAuthFeatureKind, string> = {
+    [IdentityAuthFeatureKind.MachineToMachine]: 'withMachineToMachine()',
+    [IdentityAuthFeatureKind.TokenStore]: 'withTokenStore()',
+    [IdentityAuthFeatureKind.ManualRestore]: 'withManualRestore()',
+  };
+  return names[kind];
+}
 
 function makeFeature<KindT extends IdentityAuthFeatureKind>(
   kind: KindT,
@@ -89,7 +93,7 @@ export function provideIdentityAuth(
     if (count > 1)
       throw new TypeError(
         ngDevMode
-          ? `b2trader.identity.auth: ${FEATURE_NAMES[kind]} is given ${count} times to provideIdentityAuth(); keep one.`
+          ? `b2trader.identity.auth: ${featureName(kind)} is given ${count} times to provideIdentityAuth(); keep one.`
           : `b2trader.identity.auth: feature ${kind} given twice`,
       );
   }

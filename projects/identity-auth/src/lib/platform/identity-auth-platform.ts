@@ -66,12 +66,16 @@ const runHere: RunOutsideAngular = (work) => work();
 /** The browser: the real globals. */
 export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
   readonly isBrowser = true;
+  readonly #window: Window & typeof globalThis;
+  readonly #outside: RunOutsideAngular;
   constructor(
-    private readonly window: Window & typeof globalThis,
+    window: Window & typeof globalThis,
     readonly baseUri: string | undefined,
-    private readonly outside: RunOutsideAngular = runHere,
+    outside: RunOutsideAngular = runHere,
   ) {
     super();
+    this.#window = window;
+    this.#outside = outside;
   }
   now(): number {
     return Date.now();
@@ -80,23 +84,23 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
     return Math.random();
   }
   setTimeout(callback: () => void, ms: number): Cancel {
-    const id = this.outside(() => this.window.setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1)));
-    return () => this.window.clearTimeout(id);
+    const id = this.#outside(() => this.#window.setTimeout(callback, Math.min(Math.max(0, ms), 2 ** 31 - 1)));
+    return () => this.#window.clearTimeout(id);
   }
   setInterval(callback: () => void, ms: number): Cancel {
-    const id = this.outside(() => this.window.setInterval(callback, ms));
-    return () => this.window.clearInterval(id);
+    const id = this.#outside(() => this.#window.setInterval(callback, ms));
+    return () => this.#window.clearInterval(id);
   }
   storage(kind: 'session' | 'local'): Storage | null {
     try {
-      return kind === 'session' ? this.window.sessionStorage : this.window.localStorage;
+      return kind === 'session' ? this.#window.sessionStorage : this.#window.localStorage;
     } catch {
       return null;
     }
   }
   locks(): TabLocks | null {
-    const locks = this.window.navigator?.locks;
-    const outside = this.outside;
+    const locks = this.#window.navigator?.locks;
+    const outside = this.#outside;
     return locks
       ? {
           request: (name, callback, options) =>
@@ -106,17 +110,17 @@ export class BrowserIdentityAuthPlatform extends IdentityAuthPlatform {
       : null;
   }
   openChannel(name: string): TabChannel | null {
-    if (typeof this.window.BroadcastChannel !== 'function') return null;
-    return this.outside(() => listenedHere(new this.window.BroadcastChannel(name)));
+    if (typeof this.#window.BroadcastChannel !== 'function') return null;
+    return this.#outside(() => listenedHere(new this.#window.BroadcastChannel(name)));
   }
   listen(event: string, callback: (event: Event) => void): Cancel {
-    this.outside(() => this.window.addEventListener(event, callback));
-    return () => this.window.removeEventListener(event, callback);
+    this.#outside(() => this.#window.addEventListener(event, callback));
+    return () => this.#window.removeEventListener(event, callback);
   }
   override refreshFence(name: string): RefreshFence {
     let factory: IDBFactory | undefined;
     try {
-      factory = this.window.indexedDB ?? undefined;
+      factory = this.#window.indexedDB ?? undefined;
     } catch {
       factory = undefined; // some privacy modes throw on access
     }
