@@ -18,11 +18,11 @@ import {
   withInterceptorsFromDi,
 } from '@angular/common/http';
 import { HttpTestingController, provideHttpClientTesting, type TestRequest } from '@angular/common/http/testing';
-import { type Provider } from '@angular/core';
+import { createEnvironmentInjector, EnvironmentInjector, type Provider } from '@angular/core';
 import { TestBed } from '@angular/core/testing';
 import fc from 'fast-check';
 import { IdentityAuthError } from 'b2trader.identity.auth/core';
-import { type Observable, type Subscription, throwError } from 'rxjs';
+import { type Observable, retry, type Subscription, throwError } from 'rxjs';
 
 import { IDENTITY_AUTH_HTTP_SETTINGS, type IdentityAuthHttpSettings, SessionAccess } from '../session/session-access';
 import { FakeSession } from '../testing-support/fake-session';
@@ -524,6 +524,132 @@ describe('identityAuthInterceptor with a fake session', () => {
       await settle();
       backend.expectOne(`${API}/orders`).flush({});
       expect(seen).toEqual([`${API}/orders Bearer token-1`, `${API}/orders Bearer token-2`]);
+    });
+  });
+
+  describe('with a fresh token at hand (no promise before sending)', () => {
+    /** The engine's fast path: `tokenAtHand()` answers while the token is fresh. */
+    class SessionWithTokenAtHand extends FakeSession {
+      override tokenAtHand(): string | undefined {
+        return this.expired ? undefined : (this.current ?? undefined);
+      }
+    }
+
+    function setUpAtHand(fns: HttpInterceptorFn[] = [], token = 'token-1'): SessionWithTokenAtHand {
+      const atHand = new SessionWithTokenAtHand({ token });
+      setUp({}, [{ provide: SessionAccess, useValue: atHand }], fns);
+      session = atHand;
+      return atHand;
+    }
+
+    it('sends at once with the token, asking for no promise', () => {
+      setUpAtHand();
+      const outcome = record(http.get(`${API}/orders`));
+      const request = backend.expectOne(`${API}/orders`);
+      expect(bearer(request)).toBe('Bearer token-1');
+      request.flush({ ok: true });
+      expect(outcome.values).toEqual([{ ok: true }]);
+      expect(outcome.completed).toBeTrue();
+      expect(session.tokenRequests).toBe(0);
+    });
+
+    it('replays a 401 once with the token of the shared refresh; a 401 on the replay reaches the caller', async () => {
+      setUpAtHand();
+      const outcome = record(http.get(`${API}/orders`, { observe: 'events', reportProgress: true }));
+      const first = backend.expectOne(`${API}/orders`);
+      first.event(new HttpHeaderResponse({ status: 401, statusText: 'Unauthorized', url: `${API}/orders` }));
+      first.event({ type: HttpEventType.DownloadProgress, loaded: 10 });
+      unauthorized(first);
+      await settle();
+      expect(session.rejections).toEqual(['token-1']);
+      session.completeRefresh('token-2');
+      await settle();
+      const replay = backend.expectOne(`${API}/orders`);
+      expect(bearer(replay)).toBe('Bearer token-2');
+      unauthorized(replay);
+      await settle();
+      expect((outcome.errors[0] as HttpErrorResponse).status).toBe(401);
+      expect(session.refreshes).toBe(1);
+      // each request going out, and no part of the 401 that was replayed
+      const types = (outcome.values as HttpEvent<unknown>[]).map((e) => HttpEventType[e.type]);
+      expect(types).toEqual(['Sent', 'Sent']);
+    });
+
+    it('passes other errors through untouched', () => {
+      setUpAtHand();
+      const outcome = record(http.get(`${API}/orders`));
+      backend.expectOne(`${API}/orders`).flush('no', { status: 500, statusText: 'Server Error' });
+      expect((outcome.errors[0] as HttpErrorResponse).status).toBe(500);
+      expect(session.rejections).toEqual([]);
+    });
+
+    it('unsubscribing before the answer cancels the request that went out', () => {
+      setUpAtHand();
+      const outcome = record(http.get(`${API}/orders`));
+      const request = backend.expectOne(`${API}/orders`);
+      outcome.subscription.unsubscribe();
+      expect(request.cancelled).toBeTrue();
+    });
+
+    it('sends anew, with the token, each time an outer interceptor subscribes again', () => {
+      const retryOnce: HttpInterceptorFn = (request, next) => next(request).pipe(retry(1));
+      TestBed.configureTestingModule({
+        providers: [
+          provideHttpClient(withInterceptors([retryOnce, identityAuthInterceptor])),
+          provideHttpClientTesting(),
+          { provide: SessionAccess, useValue: new SessionWithTokenAtHand() },
+          {
+            provide: IDENTITY_AUTH_HTTP_SETTINGS,
+            useValue: { apis: [API], identityBaseUrl: location.origin, waitForRestore: false },
+          },
+        ],
+      });
+      http = TestBed.inject(HttpClient);
+      backend = TestBed.inject(HttpTestingController);
+      const outcome = record(http.get(`${API}/orders`));
+      const first = backend.expectOne(`${API}/orders`);
+      expect(bearer(first)).toBe('Bearer token-1');
+      first.flush('busy', { status: 503, statusText: 'Unavailable' });
+      const second = backend.expectOne(`${API}/orders`);
+      expect(bearer(second)).toBe('Bearer token-1');
+      second.flush({ ok: true });
+      expect(outcome.values).toEqual([{ ok: true }]);
+    });
+
+    it('lets SKIP_IDENTITY_AUTH set to false change nothing', () => {
+      setUpAtHand();
+      record(http.get(`${API}/orders`, { context: new HttpContext().set(SKIP_IDENTITY_AUTH, false) }));
+      const request = backend.expectOne(`${API}/orders`);
+      expect(bearer(request)).toBe('Bearer token-1');
+      request.flush({});
+    });
+
+    it("uses each injector's own session, also after the first request of another", () => {
+      setUpAtHand();
+      const other = new SessionWithTokenAtHand({ token: 'other-1' });
+      const child = createEnvironmentInjector(
+        [
+          provideHttpClient(withInterceptors([identityAuthInterceptor])),
+          provideHttpClientTesting(),
+          { provide: SessionAccess, useValue: other },
+        ],
+        TestBed.inject(EnvironmentInjector),
+      );
+      const childHttp = child.get(HttpClient);
+      const childBackend = child.get(HttpTestingController);
+      for (const [client, controller, token] of [
+        [http, backend, 'token-1'],
+        [childHttp, childBackend, 'other-1'],
+        [http, backend, 'token-1'],
+        [childHttp, childBackend, 'other-1'],
+      ] as const) {
+        record(client.get(`${API}/orders`));
+        const request = controller.expectOne(`${API}/orders`);
+        expect(bearer(request)).toBe(`Bearer ${token}`);
+        request.flush({});
+      }
+      childBackend.verify();
+      child.destroy();
     });
   });
 

@@ -13,8 +13,8 @@ import {
   type HttpInterceptorFn,
   type HttpRequest,
 } from '@angular/common/http';
-import { DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
-import { defer, Observable, type Observer, type Subscriber, switchMap } from 'rxjs';
+import { DestroyRef, DOCUMENT, EnvironmentInjector, inject, Injectable, runInInjectionContext } from '@angular/core';
+import { defer, Observable, Subscriber, switchMap } from 'rxjs';
 
 import { documentBaseUri } from '../platform/document-base-uri';
 import {
@@ -28,9 +28,19 @@ import { SKIP_IDENTITY_AUTH } from './context';
 import { MISSING_INTERCEPTOR_CHECK } from './missing-interceptor-check';
 
 const UNAUTHORIZED = 401;
+/** As `HttpHeaders` stores header names. */
+const AUTHORIZATION = 'authorization';
+/** One options object for the look-up every request makes. */
+const OPTIONAL = { optional: true } as const;
 
 function withBearer<T>(request: HttpRequest<T>, token: string): HttpRequest<T> {
-  return request.clone({ setHeaders: { Authorization: `Bearer ${token}` } });
+  // what `clone({ setHeaders })` does, without its key list and reducer
+  return request.clone({ headers: request.headers.set('Authorization', `Bearer ${token}`) });
+}
+
+/** {@link SKIP_IDENTITY_AUTH} without `HttpContext.get`'s writing its default into every request's context. */
+function skipsIdentityAuth(request: HttpRequest<unknown>): boolean {
+  return request.context.has(SKIP_IDENTITY_AUTH) && request.context.get(SKIP_IDENTITY_AUTH);
 }
 
 /**
@@ -59,24 +69,24 @@ function withBearer<T>(request: HttpRequest<T>, token: string): HttpRequest<T> {
  * ```
  */
 export const identityAuthInterceptor: HttpInterceptorFn = (request, next) => {
-  const edge = inject(IDENTITY_AUTH_HTTP_EDGE, { optional: true }) ?? edgeFromParts();
+  const edge = edgeOfInjector();
   if (!edge) throw new Error(notConfigured());
   const { settings, session } = edge;
   if (typeof ngDevMode === 'undefined' || ngDevMode) inject(MISSING_INTERCEPTOR_CHECK).markPassed();
   // the document is looked up only when the allow-list is compiled, not for every request
   const isProtected = apiMatcherFor(settings, baseUriOfInjectedDocument);
-  if (request.context.get(SKIP_IDENTITY_AUTH) || request.headers.has('Authorization') || !isProtected(request.url)) {
+  if (skipsIdentityAuth(request) || request.headers.has(AUTHORIZATION) || !isProtected(request.url)) {
     return next(request);
   }
   // The common case: a fresh token at hand, nothing to wait for.
   const atHand = settings.waitForRestore && session.status() === 'unknown' ? undefined : session.tokenAtHand();
-  if (atHand !== undefined) return sendWithOneReplay(request, atHand, next, session, isProtected);
+  if (atHand !== undefined) return new SentWithOneReplay(request, atHand, next, session, isProtected);
   return defer(async () => {
     if (settings.waitForRestore) await session.whenRestored();
     return session.tokenForRequest();
   }).pipe(
     switchMap((token) =>
-      token === null ? next(request) : sendWithOneReplay(request, token, next, session, isProtected),
+      token === null ? next(request) : new SentWithOneReplay(request, token, next, session, isProtected),
     ),
   );
 };
@@ -85,41 +95,68 @@ function baseUriOfInjectedDocument(): string | undefined {
   return documentBaseUri(inject(DOCUMENT, { optional: true }));
 }
 
+// The edge each environment injector resolved. `inject(DestroyRef)` is the cheapest
+// look-up there is (an environment injector answers it with itself, without searching
+// its records or its parents'): it names the injector; the edge is then looked up once.
+const edges = new WeakMap<DestroyRef, IdentityAuthHttpEdge>();
+
+/** The settings and the session of the current injector, looked up once per injector; null when not configured. */
+function edgeOfInjector(): IdentityAuthHttpEdge | null {
+  const injector = inject(DestroyRef);
+  let edge = edges.get(injector);
+  if (edge === undefined) {
+    edge = inject(IDENTITY_AUTH_HTTP_EDGE, OPTIONAL) ?? edgeFromParts() ?? undefined;
+    if (edge) edges.set(injector, edge);
+  }
+  return edge ?? null;
+}
+
 /** The settings and the session provided one by one (a unit test's providers), or null when either is missing. */
 function edgeFromParts(): IdentityAuthHttpEdge | null {
-  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, { optional: true });
-  const session = inject(SessionAccess, { optional: true });
+  const settings = inject(IDENTITY_AUTH_HTTP_SETTINGS, OPTIONAL);
+  const session = inject(SessionAccess, OPTIONAL);
   return settings && session ? { settings, session } : null;
 }
 
-/** Sends with `token`; after a 401 from the protected API, replays exactly once (a second `send`). */
-function sendWithOneReplay(
-  request: HttpRequest<unknown>,
-  token: string,
-  send: HttpHandlerFn,
-  session: SessionAccess,
-  isProtected: ApiMatcher,
-): Observable<HttpEvent<unknown>> {
-  // one observer object rather than an operator chain: this runs for every request
-  return new Observable<HttpEvent<unknown>>((subscriber) =>
-    send(withBearer(request, token)).subscribe(new OneReplay(subscriber, request, token, send, session, isProtected)),
-  );
+/**
+ * Sends with `token` when subscribed (every subscription sends anew, as the chain's own
+ * observables do); after a 401 from the protected API, replays exactly once. One object
+ * per request, and one per subscription: this runs for every request.
+ */
+class SentWithOneReplay extends Observable<HttpEvent<unknown>> {
+  constructor(
+    readonly request: HttpRequest<unknown>,
+    readonly token: string,
+    readonly send: HttpHandlerFn,
+    readonly session: SessionAccess,
+    readonly isProtected: ApiMatcher,
+  ) {
+    super(subscribeWithOneReplay);
+  }
 }
 
-/** What the caller sees of the first answer, and the replay after a 401 from the protected API. */
-class OneReplay implements Observer<HttpEvent<unknown>> {
+/** `SentWithOneReplay`'s subscribe function: shared by every instance, so that none allocates its own. */
+function subscribeWithOneReplay(this: Observable<HttpEvent<unknown>>, caller: Subscriber<HttpEvent<unknown>>): void {
+  const sent = this as SentWithOneReplay;
+  sent.send(withBearer(sent.request, sent.token)).subscribe(new OneReplay(caller, sent));
+}
+
+/**
+ * What the caller sees of the first answer, and the replay after a 401 from the protected
+ * API. A `Subscriber` of the caller's, as RxJS's own operators are: subscribing it adds no
+ * wrapper, and unsubscribing the caller unsubscribes the first answer.
+ */
+class OneReplay extends Subscriber<HttpEvent<unknown>> {
   private rejected = false;
 
   constructor(
     private readonly caller: Subscriber<HttpEvent<unknown>>,
-    private readonly request: HttpRequest<unknown>,
-    private readonly token: string,
-    private readonly send: HttpHandlerFn,
-    private readonly session: SessionAccess,
-    private readonly isProtected: ApiMatcher,
-  ) {}
+    private readonly sent: SentWithOneReplay,
+  ) {
+    super(caller);
+  }
 
-  next(event: HttpEvent<unknown>): void {
+  protected override _next(event: HttpEvent<unknown>): void {
     // The headers and body of a 401 that will be replayed are not the caller's answer.
     if (event.type === HttpEventType.ResponseHeader && event.status === UNAUTHORIZED) this.rejected = true;
     if (this.rejected && (event.type === HttpEventType.ResponseHeader || event.type === HttpEventType.DownloadProgress))
@@ -127,27 +164,33 @@ class OneReplay implements Observer<HttpEvent<unknown>> {
     this.caller.next(event);
   }
 
-  error(error: unknown): void {
-    const { caller, token } = this;
-    if (!isRejectedByProtectedApi(error, this.isProtected)) {
-      caller.error(error);
+  protected override _error(error: unknown): void {
+    if (!isRejectedByProtectedApi(error, this.sent.isProtected)) {
+      super._error(error);
       return;
     }
-    // a promise even when the session throws at once: that error reaches the caller like a rejection
-    new Promise<string>((resolve) => resolve(this.session.tokenAfterRejection(token))).then(
-      (current) => {
-        if (caller.closed) return;
-        // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
-        if (current === token) caller.error(error);
-        else caller.add(this.send(withBearer(this.request, current)).subscribe(caller));
-      },
-      (refreshError: unknown) => caller.error(refreshError),
-    );
+    try {
+      replayOnce(this.caller, this.sent, error);
+    } finally {
+      // the first answer is over; the caller stays open for the replay
+      this.unsubscribe();
+    }
   }
+}
 
-  complete(): void {
-    this.caller.complete();
-  }
+/** After the protected API's 401 to `sent`: the replay with the session's current token, or the 401 itself. */
+function replayOnce(caller: Subscriber<HttpEvent<unknown>>, sent: SentWithOneReplay, rejection: unknown): void {
+  const { token } = sent;
+  // a promise even when the session throws at once: that error reaches the caller like a rejection
+  new Promise<string>((resolve) => resolve(sent.session.tokenAfterRejection(token))).then(
+    (current) => {
+      if (caller.closed) return;
+      // The replay is not wrapped: its 401, like any of its errors, reaches the caller.
+      if (current === token) caller.error(rejection);
+      else caller.add(sent.send(withBearer(sent.request, current)).subscribe(caller));
+    },
+    (refreshError: unknown) => caller.error(refreshError),
+  );
 }
 
 function notConfigured(): string {
