@@ -99,13 +99,13 @@ export class SignOutLedger {
   }
 
   /**
-   * Whether a sign-out before `at` (with no login finished since) dooms `grant`: a reuse of
-   * it then is the sign-out ending a refresh token whose fate the library could not know.
+   * Whether a sign-out before `at` dooms `grant`: a reuse of it then is the sign-out ending a
+   * refresh token whose fate the library could not know. A later login does not lift it: the
+   * grant stays the ended session's (its reuse revokes that grant only), and a tab that held
+   * one of its tokens may still be ending it after the trader signed in again.
    */
   dooms(grant: string, at: number): boolean {
-    return this.signOuts.some(
-      (signOut) => signOut.at <= at && at < (signOut.loginAfter ?? Infinity) && this.doomed(signOut).has(grant),
-    );
+    return this.signOuts.some((signOut) => signOut.at <= at && this.doomed(signOut).has(grant));
   }
 
   /** The grants a sign-out ends: those held at it, and those its identity session made until the next login. */

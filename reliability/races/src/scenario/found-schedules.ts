@@ -352,4 +352,21 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'close', tab: 0, after: 400 },
     ],
   },
+  {
+    seed: 1811232839,
+    tabs: 4,
+    storage: 'memory',
+    locks: true,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'open', after: 0 },
+      { op: 'api401', tab: 0, after: 33 },
+      { op: 'freeze', tab: 0, ms: 10000, after: 400 },
+      { op: 'outage', ms: 1270, after: 0 },
+      { op: 'signOut', tab: 1, after: 1400 },
+      { op: 'login', tab: 1, after: 0 },
+      { op: 'refresh', tab: 0, after: 258 },
+    ],
+  },
 ];
