@@ -85,6 +85,7 @@ export class Tab {
    */
   close(): void {
     this.dispatch('pagehide', { type: 'pagehide', persisted: false } as unknown as Event);
+    this.browser.monitor.closed(this);
     this.alive = false;
     this.browser.locks.closeTab(this.id);
     this.browser.hub.closeTab(this.id);

@@ -112,13 +112,19 @@ export class Monitor {
   }
 
   answered(tabId: string, kind: RequestKind, answer: ServerAnswer): void {
+    this.signOuts.heard(tabId);
     const token = /"refresh_token":"([^"]+)"/.exec(answer.body)?.[1];
-    if (token) this.signOuts.delivered(token);
+    if (token) this.signOuts.delivered(token, tabId);
     const retryAfter = Number(answer.headers['retry-after']);
     if (this.isRefresh(tabId, kind) && (answer.status === 429 || answer.status >= 500) && retryAfter > 0) {
       const until = this.browser.scheduler.now + retryAfter * 1000;
       this.retryClocks.serviceSaid(tabId, until, `the service's Retry-After: ${retryAfter} on a ${answer.status}`);
     }
+  }
+
+  /** A tab is closed (its page gone). */
+  closed(tab: Tab): void {
+    this.signOuts.closed(tab);
   }
 
   inFlight(tab: string, grant: string, travelling: boolean): void {

@@ -6,7 +6,9 @@
  * made later with the browser's identity session belongs to it too (a refresh or
  * re-authorize that was in flight) — until the trader's next login finishes: that
  * login's grant, and what tabs make from then on, are the new session's. A token whose answer never reached the library (lost, or
- * arriving after the request's time limit) cannot be revoked by it and is left out.
+ * arriving after the request's time limit) cannot be revoked by it and is left out; so is one
+ * stranded in a page that closed without reaching the service again after it arrived, while no
+ * other tab, store or message held it (that page's memory was its only copy).
  */
 import type { Browser } from '../browser/browser';
 import type { Tab } from '../browser/tab';
@@ -40,6 +42,11 @@ export class SignOutLedger {
   private readonly received = new Set<string>();
   private readonly sentAt = new Map<string, number>();
   private readonly travelling = new Map<string, Set<string>>();
+  /** Per refresh token: the tab it reached, and how many answers that tab had heard by then. */
+  private readonly receivedBy = new Map<string, { tab: string; heard: number }>();
+  /** Per tab: how many answers from the service it has heard. */
+  private readonly answers = new Map<string, number>();
+  private readonly stranded = new Set<string>();
 
   constructor(private readonly browser: Browser) {}
 
@@ -86,9 +93,35 @@ export class SignOutLedger {
     if (!this.sentAt.has(token)) this.sentAt.set(token, this.browser.scheduler.now);
   }
 
-  /** A refresh token reached a tab's engine. */
-  delivered(token: string): void {
+  /** An answer from the service reached `tab` (it could reach the service). */
+  heard(tab: string): void {
+    this.answers.set(tab, (this.answers.get(tab) ?? 0) + 1);
+  }
+
+  /** A refresh token reached `tab`'s engine. */
+  delivered(token: string, tab: string): void {
     this.received.add(token);
+    this.receivedBy.set(token, { tab, heard: this.answers.get(tab) ?? 0 });
+  }
+
+  /**
+   * `tab` closed: refresh tokens it received and could not have told the service of since (no
+   * answer reached it after them), which no other tab, store or message holds, died with it —
+   * unless the browser's identity session lives: its bearer can still revoke every token of
+   * the trader, and a later delivery must.
+   */
+  closed(tab: Tab): void {
+    const { live, hub, server, jar } = this.browser;
+    if (server.liveIdentitySession(jar.cookie)) return;
+    const known = new Set(this.browser.persistedRefreshTokens());
+    for (const other of live) if (other !== tab) known.add(other.state.record()?.refreshToken ?? '');
+    for (const { to, data } of hub.travelling) {
+      if (to !== tab.id) known.add((data as { record?: { refreshToken?: string } }).record?.refreshToken ?? '');
+    }
+    const heard = this.answers.get(tab.id) ?? 0;
+    for (const [token, by] of this.receivedBy) {
+      if (by.tab === tab.id && by.heard === heard && !known.has(token)) this.stranded.add(token);
+    }
   }
 
   inFlight(tab: string, grant: string, travelling: boolean): void {
@@ -126,6 +159,7 @@ export class SignOutLedger {
       const doomed = this.doomed(signOut);
       for (const row of server.liveRefreshTokens()) {
         if (!doomed.has(row.grant) || this.loggedInGrants.has(row.grant) || !this.received.has(row.token)) continue;
+        if (this.stranded.has(row.token)) continue;
         found.push({
           message:
             `${row.token} (${row.grant}, generation ${row.generation}, issued to ${row.issuedTo} at ` +

@@ -369,4 +369,18 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'refresh', tab: 0, after: 258 },
     ],
   },
+  {
+    seed: 13,
+    tabs: 2,
+    storage: 'memory',
+    locks: false,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'signOut', tab: 1, after: 115 },
+      { op: 'outage', ms: 1000, after: 400 },
+      { op: 'close', tab: 3, after: 0 },
+      { op: 'login', tab: 0, after: 400 },
+    ],
+  },
 ];
