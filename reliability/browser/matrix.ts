@@ -101,7 +101,9 @@ export function storedKeys(): string[] {
     if (key.endsWith(':signed-in')) return !/^\d+$/.test(localStorage.getItem(key) ?? '');
     if (!key.endsWith(':signed-out')) return true;
     const mark = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
-    return Object.keys(mark).some((field) => !['at', 'sessionIds', 'pending', 'generations', 'unheardIn'].includes(field));
+    return Object.keys(mark).some(
+      (field) => !['at', 'sessionIds', 'pending', 'generations', 'unheardIn'].includes(field),
+    );
   });
 }
 
