@@ -93,12 +93,14 @@ export function describeError(error: unknown): string {
 
 /**
  * The library's token records in Web Storage. The sign-out mark (`…:signed-out`) and the
- * time of the last sign-in (`…:signed-in`) are not: they hold no token, which this checks.
+ * times of the last sign-in and sign-out (`…:signed-in`, `…:signed-out-at`) are not: they
+ * hold no token, which this checks.
  */
 export function storedKeys(): string[] {
   return [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((key) => {
     if (!key.startsWith('b2trader.identity.auth')) return false;
-    if (key.endsWith(':signed-in')) return !/^\d+$/.test(localStorage.getItem(key) ?? '');
+    if (key.endsWith(':signed-in') || key.endsWith(':signed-out-at'))
+      return !/^\d+$/.test(localStorage.getItem(key) ?? '');
     if (!key.endsWith(':signed-out')) return true;
     const mark = JSON.parse(localStorage.getItem(key) ?? '{}') as Record<string, unknown>;
     return Object.keys(mark).some(

@@ -383,4 +383,19 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'login', tab: 0, after: 400 },
     ],
   },
+  {
+    seed: 0,
+    tabs: 4,
+    storage: 'memory',
+    locks: false,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'slowChannel', tab: 0, ms: 100, after: 400 },
+      { op: 'open', after: 400 },
+      { op: 'freeze', tab: 4, ms: 10000, after: 0 },
+      { op: 'signOut', tab: 0, after: 400 },
+      { op: 'login', tab: 0, after: 400 },
+    ],
+  },
 ];

@@ -387,15 +387,15 @@ export class ActiveSession implements RefreshHost {
   #onSignOutMark(): void {
     const mark = this.#marker.read();
     const record = this.state.record();
-    if (!mark) return;
-    this.state.forget(mark.sessionIds);
+    if (mark) this.state.forget(mark.sessionIds);
+    // No mark: a sign-in cleared it since, but a session begun before that sign-out still ends.
     if (!record || !this.#marker.ends(record.sessionId)) return;
     // The signing-out tab revokes what it held. Tabs that share nothing hold their own tokens;
     // and a session, or a generation of it, that tab had not heard of yet, its holders revoke.
-    const known = mark.generations?.[record.sessionId];
+    const known = mark?.generations?.[record.sessionId];
     const revokeHere =
       !this.tabs.connected ||
-      !mark.sessionIds.includes(record.sessionId) ||
+      !mark?.sessionIds.includes(record.sessionId) ||
       (known !== undefined && record.generation > known);
     if (revokeHere) this.#delivery.hold({ ...record, endsIdentitySession: true });
     this.#endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });

@@ -209,7 +209,7 @@ describe('integration: the refresh coordinator in a steered environment', () => 
     expect(await first.service.getAccessToken()).not.toBe(await second.service.getAccessToken());
     // Nothing another page could read back and present: no token record in localStorage.
     expect(
-      Object.keys(localStorage).filter((key) => !/:signed-(out|in)$/.test(key) && key.startsWith('b2trader')),
+      Object.keys(localStorage).filter((key) => !/:signed-(out|in|out-at)$/.test(key) && key.startsWith('b2trader')),
     ).toEqual([]);
     await first.service.signOut().toPromise();
     await until(() => second.service.status() === 'signed-out', 'the second page to see the sign-out');

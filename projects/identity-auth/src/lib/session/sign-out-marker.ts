@@ -56,12 +56,29 @@ export class SignOutMarker {
   readonly key: string;
   /** Where there is no `localStorage` (or it throws): this page's memory. */
   #fallback: SignOutMark | null = null;
+  /** The time of the last sign-out, kept when a sign-in clears the mark (and this page's copy). */
+  readonly #lastKey: string;
+  #lastAt = Number.NEGATIVE_INFINITY;
 
   readonly #platform: IdentityAuthPlatform;
 
   constructor(platform: IdentityAuthPlatform, storageKey: string) {
     this.#platform = platform;
     this.key = `${storageKey}:signed-out`;
+    this.#lastKey = `${storageKey}:signed-out-at`;
+  }
+
+  /**
+   * When the browser's last sign-out was, even after a sign-in cleared its mark: a tab that
+   * slept through both still holds a session the sign-out ended.
+   */
+  lastSignOutAt(): number {
+    try {
+      const stored = Number(this.#platform.storage('local')?.getItem(this.#lastKey) ?? Number.NaN);
+      return Number.isNaN(stored) ? this.#lastAt : Math.max(stored, this.#lastAt);
+    } catch {
+      return this.#lastAt;
+    }
   }
 
   read(): SignOutMark | null {
@@ -78,8 +95,15 @@ export class SignOutMarker {
     const earlier = this.read();
     const known = earlier?.sessionIds ?? [];
     const sessionIds = [...known, ...ended.filter((id) => !known.includes(id))].slice(-8);
+    const at = this.#platform.now();
+    this.#lastAt = at;
+    try {
+      this.#platform.storage('local')?.setItem(this.#lastKey, String(at));
+    } catch {
+      // this page's copy still holds
+    }
     this.#write({
-      at: this.#platform.now(),
+      at,
       sessionIds,
       pending,
       generations: { ...earlier?.generations, ...generations },
@@ -124,7 +148,8 @@ export class SignOutMarker {
    */
   ends(sessionId: string): boolean {
     const mark = this.read();
-    return !!mark && (mark.sessionIds.includes(sessionId) || sessionStartedAt(sessionId) <= mark.at);
+    if (mark?.sessionIds.includes(sessionId)) return true;
+    return sessionStartedAt(sessionId) <= Math.max(mark?.at ?? Number.NEGATIVE_INFINITY, this.lastSignOutAt());
   }
 
   /** A new sign-in: silent sign-ins are allowed again. */
