@@ -1,6 +1,6 @@
 // The cases the fault matrix must show, in order: the team's fault catalogue (1–30),
 // the environment cases (31–36) and the session races
-// (40–48: reliability/browser/races.faults.spec.ts). A case no suite reported is
+// (40–49: reliability/browser/races.faults.spec.ts). A case no suite reported is
 // still a row, and a failed one.
 export const CASES = [
   ['1', 'HTML 502/503 page from the token endpoint'],
@@ -48,4 +48,5 @@ export const CASES = [
   ['46', 'sign-out in a follower while the leader refreshes'],
   ['47', 'a 401 replay after a user switch in another tab'],
   ['48', "sign-out while a login's code answer is on its way"],
+  ['49', 'the tab that signed out goes before the service heard it'],
 ];

@@ -398,4 +398,19 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'login', tab: 0, after: 400 },
     ],
   },
+  {
+    seed: 92743000,
+    tabs: 3,
+    storage: 'async',
+    locks: true,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'outage', ms: 1000, after: 0 },
+      { op: 'identitySessionEnds', after: 0 },
+      { op: 'signOut', tab: 0, after: 400 },
+      { op: 'close', tab: 0, after: 0 },
+      { op: 'open', after: 0 },
+    ],
+  },
 ];

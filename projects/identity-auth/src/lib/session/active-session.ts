@@ -69,6 +69,8 @@ export class ActiveSession implements RefreshHost {
   /** Sessions that lost to a newer one and whose refresh token this tab revoked. */
   readonly #revokedLosers = new Set<string>();
   /** Sessions this tab made (a login, a restore or heal through the cookie). */
+  /** Sign-outs of other pages whose refresh token this tab revokes should that page go first. */
+  readonly #outlived = new Set<string>();
   readonly #ownSessions = new Set<string>();
   readonly #cancels: Cancel[] = [];
   #closed = false;
@@ -398,6 +400,7 @@ export class ActiveSession implements RefreshHost {
       !mark?.sessionIds.includes(record.sessionId) ||
       (known !== undefined && record.generation > known);
     if (revokeHere) this.#delivery.hold({ ...record, endsIdentitySession: true });
+    else mark?.unheardIn?.forEach((pageId) => this.#outlive(pageId, record));
     this.#endHere({ type: 'signedOut', at: this.platform.now(), origin: 'other-tab', serverNotified: false });
     if (revokeHere) void this.#delivery.deliver();
   }
@@ -441,6 +444,7 @@ export class ActiveSession implements RefreshHost {
         if (revoked && mine?.sessionId === message.sessionId) {
           // This tab holds other tokens of the session than the tab that signed out: it revokes its own.
           if (mine.generation !== revoked.generation || mine.receivedAt !== revoked.receivedAt) this.revoke(mine);
+          else if (signedOut) this.#outlive(message.from, mine);
         }
         const event: EndEvent = signedOut
           ? { type: 'signedOut', at, origin: 'other-tab', serverNotified: message.serverNotified }
@@ -449,6 +453,23 @@ export class ActiveSession implements RefreshHost {
         break;
       }
     }
+  }
+
+  /**
+   * The tab `pageId` signed out holding `record`'s refresh token, which this tab knows too. Should
+   * that page go before the service heard the revocation (it stays listed in the mark), this tab
+   * revokes the token, by name.
+   */
+  #outlive(pageId: string, record: IdentityTokenRecord): void {
+    const key = `${pageId}:${record.sessionId}:${record.generation}`;
+    if (!record.refreshToken || pageId === this.tabs.id || this.#outlived.has(key)) return;
+    this.#outlived.add(key);
+    void this.tabs.whenGone(pageId).then(() => {
+      this.#outlived.delete(key);
+      if (this.#closed || !this.#marker.lists(pageId)) return;
+      this.#delivery.hold({ ...record, endsIdentitySession: true });
+      void this.#delivery.deliver();
+    });
   }
 
   #askPeers(ms: number): Promise<void> {

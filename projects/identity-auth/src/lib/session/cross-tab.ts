@@ -62,6 +62,7 @@ export class CrossTab {
   readonly id: string;
   readonly #channel: TabChannel | null;
   #releaseLeadership: (() => void) | null = null;
+  #releasePage: (() => void) | null = null;
   #leader = false;
   #closed = false;
 
@@ -82,7 +83,26 @@ export class CrossTab {
         const message = parseTabMessage(event.data);
         if (message && message.from !== this.id && !this.#closed) this.#onMessage(message);
       };
+      // Held while this page lives: another tab learns that it is gone by being granted it.
+      void platform
+        .locks()
+        ?.request(this.#pageLock(this.id), () => new Promise<void>((release) => (this.#releasePage = release)))
+        .catch(() => undefined);
     }
+  }
+
+  #pageLock(pageId: string): string {
+    return `${this.#name}:page:${pageId}`;
+  }
+
+  /**
+   * Resolves once the tab `pageId` is gone (closed, reloaded, crashed: its page lock is free).
+   * Never resolves without Web Locks, where tabs share no tokens to look after.
+   */
+  whenGone(pageId: string): Promise<void> {
+    const locks = this.#platform.locks();
+    if (!locks || !this.#channel) return new Promise<void>(() => undefined);
+    return locks.request(this.#pageLock(pageId), () => Promise.resolve());
   }
 
   /** True when other tabs can hear this one. */
@@ -178,6 +198,8 @@ export class CrossTab {
     this.#leader = false;
     this.#releaseLeadership?.();
     this.#releaseLeadership = null;
+    this.#releasePage?.();
+    this.#releasePage = null;
     this.#channel?.close();
   }
 }

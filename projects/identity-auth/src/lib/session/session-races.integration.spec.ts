@@ -3,7 +3,7 @@
 // backoff, a slow token store, an injector destroyed mid start-up, a refused grant,
 // a user switch in another tab. Each spec states the behaviour of the session engine
 // once the race is closed. The bodies live in testing-support/session-race-cases.ts,
-// shared with the fault matrix (reliability/browser/races.faults.spec.ts, rows 40–48).
+// shared with the fault matrix (reliability/browser/races.faults.spec.ts, rows 40–49).
 // Where a body replaces a part of the app or the browser, its title says so.
 import { requireEmulator } from '../testing-support/emulator-tabs';
 import { cleanUpRaces, prepareRace, RACES, type Race } from '../testing-support/session-race-cases';

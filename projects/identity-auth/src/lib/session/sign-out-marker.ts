@@ -107,7 +107,7 @@ export class SignOutMarker {
       sessionIds,
       pending,
       generations: { ...earlier?.generations, ...generations },
-      unheardIn: earlier?.pending ? earlier.unheardIn : [],
+      unheardIn: earlier?.unheardIn ?? [],
     });
   }
 
@@ -115,9 +115,14 @@ export class SignOutMarker {
   holding(pageId: string, holds: boolean): void {
     const mark = this.read();
     const listed = mark?.unheardIn?.includes(pageId) === true;
-    if (!mark?.pending || listed === holds) return;
+    if (!mark || (holds && !mark.pending) || listed === holds) return;
     const others = (mark.unheardIn ?? []).filter((id) => id !== pageId);
     this.#write({ ...mark, unheardIn: holds ? [...others, pageId].slice(-8) : others });
+  }
+
+  /** Whether page `pageId` is listed as holding unheard refresh tokens of the sign-out. */
+  lists(pageId: string): boolean {
+    return this.read()?.unheardIn?.includes(pageId) === true;
   }
 
   /** Whether a page other than `pageId` holds refresh tokens of the pending sign-out. */
@@ -133,7 +138,8 @@ export class SignOutMarker {
    */
   settle(): boolean {
     const mark = this.read();
-    if (mark?.pending) this.#write({ ...mark, pending: false, unheardIn: [] });
+    // The pages still listed stay listed: if one goes first, a tab that knew its tokens revokes them.
+    if (mark?.pending) this.#write({ ...mark, pending: false });
     return mark?.pending === true;
   }
 

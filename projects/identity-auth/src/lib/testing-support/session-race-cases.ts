@@ -1,6 +1,6 @@
 // Support for the session-race specs (no specs of its own): each race is one body,
 // run by session/session-races.integration.spec.ts (one `it` each) and by the fault
-// matrix (reliability/browser/races.faults.spec.ts, rows 40–48). Real engine, real
+// matrix (reliability/browser/races.faults.spec.ts, rows 40–49). Real engine, real
 // Chromium, the real emulator; a body records what it saw with `observe` (never a
 // token) and decides with `expect`. Where a body replaces a part of the app (a token
 // store of the app's own) or of the browser, its title says so.
@@ -616,7 +616,37 @@ export const SIGN_OUT_DURING_LOGIN: Race = {
   },
 };
 
-/** The races in the order of list of session races (cases 4–12): the spec and the fault matrix run these. */
+/** Case 13. */
+export const SIGNING_OUT_TAB_GONE: Race = {
+  title:
+    'the tab that signed out while the sign-out endpoint failed (503) goes away (its injector destroyed) before the service heard it',
+  expected: 'a tab that held the same refresh token revokes it once the service answers, and ends the identity session',
+  async run(observe) {
+    const answers = captureRefreshAnswers();
+    const leader = openTab();
+    await leader.service.restore();
+    await leader.login();
+    const follower = openTab();
+    await follower.service.restore();
+    await until(() => follower.service.status() === 'signed-in', 'the second tab to hold the session');
+    const held = answers.rotated.at(-1) ?? answers.issued.at(-1) ?? '';
+    await arm({ path: '/identity/sign-out', method: 'POST', mode: 'html', status: 503, count: 1000 });
+    const { serverNotified } = await lastValueFrom(leader.service.signOut());
+    await until(() => follower.service.status() === 'signed-out', 'the second tab to sign out');
+    leader.close();
+    await disarm();
+    const revoked = await becomes(async () => !(await refreshTokenAlive(held)), 10_000);
+    observe(
+      `server notified at the sign-out: ${serverNotified}; the refresh token revoked within 10 s of the tab going: ${revoked}; ` +
+        `second tab ${follower.service.status()}`,
+    );
+    expect(serverNotified).withContext('the sign-out reached the failing endpoint only').toBeFalse();
+    expect(revoked).withContext('the refresh token of the tab that went was revoked by the other tab').toBeTrue();
+    expect(follower.service.status()).toBe('signed-out');
+  },
+};
+
+/** The races in the order of list of session races (cases 4–13): the spec and the fault matrix run these. */
 export const RACES: readonly (readonly [caseNumber: number, race: Race])[] = [
   [4, SIGN_OUT_DURING_REFRESH],
   [5, ON_DEMAND_DURING_BACKOFF],
@@ -627,4 +657,5 @@ export const RACES: readonly (readonly [caseNumber: number, race: Race])[] = [
   [10, SIGN_OUT_WHILE_LEADER_REFRESHES],
   [11, REPLAY_AFTER_USER_SWITCH],
   [12, SIGN_OUT_DURING_LOGIN],
+  [13, SIGNING_OUT_TAB_GONE],
 ];
