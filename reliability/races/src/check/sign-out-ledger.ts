@@ -54,10 +54,24 @@ export class SignOutLedger {
     return this.signOuts.at(-1)?.at;
   }
 
+  /** Grants a login replaced (what the tabs held before it), from the moment it finished. */
+  private readonly replaced = new Map<string, number>();
+
   signOutAsked(tab: Tab): void {
-    const { server, live, jar, scheduler } = this.browser;
+    const { server, jar, scheduler } = this.browser;
+    const { grants, held, sessions } = this.holdings();
+    sessions.forEach((id) => this.signedOutSessions.add(id));
+    const identitySession = server.liveIdentitySession(jar.cookie)?.id ?? null;
+    this.signOuts.push({ at: scheduler.now, tab: tab.id, grants, identitySession, held });
+    this.signedOut = true;
+  }
+
+  /** The grants (and refresh tokens) held now: by live tabs, persistent stores, messages and answers on their way. */
+  private holdings(): { grants: Set<string>; held: Set<string>; sessions: Set<string> } {
+    const { server, live } = this.browser;
     const grants = new Set<string>();
     const held = new Set<string>();
+    const sessions = new Set<string>();
     const add = (token: string | undefined) => {
       const grant = token ? server.refreshTokens.get(token)?.grant : undefined;
       if (grant) grants.add(grant);
@@ -66,7 +80,7 @@ export class SignOutLedger {
     for (const other of live) {
       const record = other.state.record();
       add(record?.refreshToken);
-      if (record) this.signedOutSessions.add(record.sessionId);
+      if (record) sessions.add(record.sessionId);
     }
     this.browser.persistedRefreshTokens().forEach(add);
     // Records on their way to a tab in a channel message (a frozen tab's queue holds them).
@@ -76,16 +90,17 @@ export class SignOutLedger {
     for (const [grant, tabs] of this.travelling) {
       if ([...tabs].some((id) => live.some((t) => t.id === id))) grants.add(grant);
     }
-    const identitySession = server.liveIdentitySession(jar.cookie)?.id ?? null;
-    this.signOuts.push({ at: scheduler.now, tab: tab.id, grants, identitySession, held });
-    this.signedOut = true;
+    return { grants, held, sessions };
   }
 
   /** A login finished in `tab`: the trader's session, whatever sign-out came before. */
   loggedIn(tab: Tab): void {
+    const grant = this.browser.server.refreshTokens.get(tab.state.record()?.refreshToken ?? '')?.grant;
+    // The session the tabs held before is replaced: the login ends its grants, as a sign-out would.
+    for (const old of this.holdings().grants)
+      if (old !== grant && !this.replaced.has(old)) this.replaced.set(old, this.browser.scheduler.now);
     this.signedOut = false;
     for (const signOut of this.signOuts) signOut.loginAfter ??= this.browser.scheduler.now;
-    const grant = this.browser.server.refreshTokens.get(tab.state.record()?.refreshToken ?? '')?.grant;
     if (grant) this.loggedInGrants.add(grant);
   }
 
@@ -132,12 +147,13 @@ export class SignOutLedger {
   }
 
   /**
-   * Whether a sign-out before `at` dooms `grant`: a reuse of it then is the sign-out ending a
-   * refresh token whose fate the library could not know. A later login does not lift it: the
+   * Whether a sign-out (or a login that replaced its session) before `at` dooms `grant`: a reuse
+   * of it then is the library ending a refresh token whose fate it could not know. A later login does not lift it: the
    * grant stays the ended session's (its reuse revokes that grant only), and a tab that held
    * one of its tokens may still be ending it after the trader signed in again.
    */
   dooms(grant: string, at: number): boolean {
+    if ((this.replaced.get(grant) ?? Infinity) <= at) return true;
     return this.signOuts.some((signOut) => signOut.at <= at && this.doomed(signOut).has(grant));
   }
 
