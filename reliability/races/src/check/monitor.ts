@@ -84,6 +84,9 @@ export class Monitor {
           this.violate('c', `${tab.id} is signed in again (via ${event.via}, ${event.origin}) after a sign-out`);
         }
         break;
+      case 'sessionExpired':
+        if (event.origin === 'this-tab') this.signOuts.expired(tab);
+        break;
       case 'refreshFailed':
         if (event.transient && event.retryInMs !== undefined) {
           const until = this.browser.scheduler.now + event.retryInMs;
@@ -134,6 +137,7 @@ export class Monitor {
   /** After every event: the invariants that hold at every step. */
   afterStep(): void {
     const { server, live, options } = this.browser;
+    this.signOuts.noteRecords();
     for (const reuse of server.reuses.slice(this.reusesSeen)) {
       // A sign-out's last resort for a token of unknown fate: the grant it revokes is doomed anyway.
       if (this.signOuts.dooms(reuse.row.grant, reuse.at)) continue;

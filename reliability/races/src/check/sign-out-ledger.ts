@@ -54,8 +54,13 @@ export class SignOutLedger {
     return this.signOuts.at(-1)?.at;
   }
 
-  /** Grants a login replaced (what the tabs held before it), from the moment it finished. */
+  /**
+   * Grants the library ended on purpose, from that moment: a login replaced their session, or
+   * their session expired in the tab that held them.
+   */
   private readonly replaced = new Map<string, number>();
+  /** Per tab, the grant of its record after the last step. */
+  private readonly lastGrant = new Map<string, string>();
 
   signOutAsked(tab: Tab): void {
     const { server, jar, scheduler } = this.browser;
@@ -106,6 +111,20 @@ export class SignOutLedger {
 
   presented(token: string): void {
     if (!this.sentAt.has(token)) this.sentAt.set(token, this.browser.scheduler.now);
+  }
+
+  /** After every step: which grant each tab holds. */
+  noteRecords(): void {
+    for (const tab of this.browser.live) {
+      const grant = this.browser.server.refreshTokens.get(tab.state.record()?.refreshToken ?? '')?.grant;
+      if (grant) this.lastGrant.set(tab.id, grant);
+    }
+  }
+
+  /** `tab`'s session expired there: the grant it held is over. */
+  expired(tab: Tab): void {
+    const grant = this.lastGrant.get(tab.id);
+    if (grant && !this.replaced.has(grant)) this.replaced.set(grant, this.browser.scheduler.now);
   }
 
   /** An answer from the service reached `tab` (it could reach the service). */

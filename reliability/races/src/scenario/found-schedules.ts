@@ -434,4 +434,22 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'fault', fault: { kind: 'unavailable', target: 'token', retryAfterSec: 1 }, times: 1, after: 120 },
     ],
   },
+  {
+    seed: 0,
+    tabs: 2,
+    storage: 'memory',
+    locks: true,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'open', after: 0 },
+      { op: 'fault', fault: { kind: 'dropped', target: 'refresh', retryAfterSec: 1 }, times: 2, after: 0 },
+      { op: 'freeze', tab: 2, ms: 10000, after: 400 },
+      { op: 'open', after: 1537 },
+      { op: 'refresh', tab: 0, after: 203 },
+      { op: 'slowChannel', tab: 0, ms: 100, after: 311 },
+      { op: 'identitySessionEnds', after: 3769 },
+      { op: 'signOut', tab: 0, after: 0 },
+    ],
+  },
 ];
