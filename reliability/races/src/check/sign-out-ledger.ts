@@ -55,8 +55,8 @@ export class SignOutLedger {
   }
 
   /**
-   * Grants the library ended on purpose, from that moment: a login replaced their session, or
-   * their session expired in the tab that held them.
+   * Grants the library ended on purpose, from that moment: a login replaced their session, a
+   * tab moved on from them to another grant, or their session expired in the tab that held them.
    */
   private readonly replaced = new Map<string, number>();
   /** Per tab, the grant of its record after the last step. */
@@ -113,11 +113,19 @@ export class SignOutLedger {
     if (!this.sentAt.has(token)) this.sentAt.set(token, this.browser.scheduler.now);
   }
 
-  /** After every step: which grant each tab holds. */
+  /**
+   * After every step: which grant each tab holds. A tab that moved to another grant (a heal's
+   * silent authorize, a login, another tab's new session) left the one before to the library
+   * to end.
+   */
   noteRecords(): void {
     for (const tab of this.browser.live) {
       const grant = this.browser.server.refreshTokens.get(tab.state.record()?.refreshToken ?? '')?.grant;
-      if (grant) this.lastGrant.set(tab.id, grant);
+      if (!grant) continue;
+      const before = this.lastGrant.get(tab.id);
+      if (before && before !== grant && !this.replaced.has(before))
+        this.replaced.set(before, this.browser.scheduler.now);
+      this.lastGrant.set(tab.id, grant);
     }
   }
 

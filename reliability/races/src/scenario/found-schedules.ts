@@ -452,4 +452,21 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'signOut', tab: 0, after: 0 },
     ],
   },
+  {
+    seed: 0,
+    tabs: 2,
+    storage: 'memory',
+    locks: true,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'fault', fault: { kind: 'answer-lost', target: 'refresh', retryAfterSec: 1 }, times: 1, after: 0 },
+      { op: 'api401', tab: 0, after: 987 },
+      { op: 'signOut', tab: 0, after: 0 },
+      { op: 'outage', ms: 1991, after: 400 },
+      { op: 'fault', fault: { kind: 'unavailable', target: 'token', retryAfterSec: 1 }, times: 1, after: 400 },
+      { op: 'api401', tab: 0, after: 400 },
+      { op: 'refresh', tab: 0, after: 940 },
+    ],
+  },
 ];
