@@ -469,4 +469,19 @@ export const FOUND_SCHEDULES: readonly Scenario[] = [
       { op: 'refresh', tab: 0, after: 940 },
     ],
   },
+  {
+    seed: 0,
+    tabs: 2,
+    storage: 'memory',
+    locks: false,
+    lifetimeSec: 4,
+    timeoutMs: 2000,
+    commands: [
+      { op: 'fault', fault: { kind: 'unavailable', target: 'token', retryAfterSec: 1 }, times: 2, after: 0 },
+      { op: 'wait', ms: 500 },
+      { op: 'open', after: 400 },
+      { op: 'signOut', tab: 2, after: 0 },
+      { op: 'fault', fault: { kind: 'unavailable', target: 'refresh', retryAfterSec: 1 }, times: 1, after: 0 },
+    ],
+  },
 ];

@@ -154,6 +154,7 @@ export class ActiveSession implements RefreshHost {
       publish: (record, cause) => this.publish(record, cause),
       adopt: (record) => this.#adopt(record, 'restore', 'this-tab'),
       revoke: (record) => this.revoke(record),
+      noteTransient: (error) => this.coordinator.noteTransient(error),
       silentSignInStopped: () => this.#marker.read() !== null,
     });
   }

@@ -40,6 +40,8 @@ export interface RestoreHost {
   revoke(record: IdentityTokenRecord): void;
   /** Takes a stored record as this tab's session (and schedules its refresh). */
   adopt(record: IdentityTokenRecord): void;
+  /** The silent authorize failed transiently: every token request of this tab waits for the retry clock. */
+  noteTransient(error: unknown): void;
   /** A sign-out mark is set: nothing is restored from the store or the cookie until a sign-in. */
   silentSignInStopped(): boolean;
 }
@@ -70,6 +72,7 @@ export async function restoreSession(host: RestoreHost): Promise<void> {
         return;
       } catch (err) {
         if (!isIdentityAuthError(err)) throw err;
+        host.noteTransient(err);
         // No identity session (login_required): signed out, nothing to report. A blip (network,
         // timeout, 5xx, 429) is not the end of a session the cookie still holds: try again a few times.
         if (!err.transient || attempt + 1 >= RESTORE_ATTEMPTS || state.record()) return;
