@@ -295,10 +295,6 @@ export class ActiveSession implements RefreshHost {
   }
 
   expire(error: IdentityAuthError, sessionId: string): void {
-    // The service may still take its refresh token (the answer to its last refresh was lost,
-    // say): revoked, not left to live on at the service after the session ended here.
-    const record = this.state.record();
-    if (record?.sessionId === sessionId && record.refreshToken) this.revoke(record);
     this.tabs.post({ kind: 'ended', reason: 'sessionExpired', sessionId, serverNotified: false });
     this.#endHere({ type: 'sessionExpired', at: this.platform.now(), origin: 'this-tab', error }, sessionId);
   }

@@ -490,6 +490,9 @@ export class RefreshCoordinator {
       error,
     });
     this.#resetRetryClock();
+    // The answer to its last refresh was lost: the service may still take the token (or its
+    // successor), so it is revoked rather than left to live on after the session ended here.
+    if (current.refreshToken && this.#lost.delete(`${current.sessionId}:${current.generation}`)) host.revoke(current);
     host.expire(error, current.sessionId);
     return error;
   }
